@@ -1,0 +1,33 @@
+// The one indirection between a hidden test and the code it grades. The same
+// test file runs against the learner's challenge, the reference solution and
+// every mutant: the runner names the file in QUEUECRAFT_CANDIDATES, a JSON map
+// from the lesson's folder (relative to lessons/) to an absolute path. Run by
+// hand with no map, a hidden test grades the reference solution.
+
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+const hiddenRoot = path.join(repoRoot, "test", "hidden");
+
+/** "1-foundations/01-request-cycle" for test/hidden/1-foundations/01-request-cycle/*.test.ts */
+export function lessonFolderOf(testFileUrl: string): string {
+  const relative = path.relative(hiddenRoot, path.dirname(fileURLToPath(testFileUrl)));
+  return relative.split(path.sep).join("/");
+}
+
+/** Absolute path of the file under test for the hidden test at `testFileUrl`. */
+export function candidatePath(testFileUrl: string): string {
+  const folder = lessonFolderOf(testFileUrl);
+  const map = JSON.parse(process.env.QUEUECRAFT_CANDIDATES ?? "{}") as Record<string, string>;
+  return map[folder] ?? path.join(repoRoot, "solutions", folder, "challenge.ts");
+}
+
+/**
+ * Imports the candidate. Pass the stub's module type so the test is checked
+ * against the signatures the learner was given:
+ *   const { handle } = await loadCandidate<typeof import("<stub>")>(import.meta.url);
+ */
+export async function loadCandidate<Module>(testFileUrl: string): Promise<Module> {
+  return (await import(pathToFileURL(candidatePath(testFileUrl)).href)) as Module;
+}
