@@ -1,0 +1,167 @@
+// The authoring checks behind `verify`, one function per concern: mutants
+// materialised from mutants.yaml, the challenge graded as stub / solution /
+// mutants, and the strict type-check over everything a lesson ships.
+
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { parse } from "yaml";
+import type { ChallengeFiles, Lesson } from "./catalog.ts";
+import { grade, type GradeRequest } from "./grading.ts";
+import { applyMutant, readMutants, type Mutant } from "./mutants.ts";
+import type { Results } from "./results.ts";
+
+export interface Check {
+  ok: boolean;
+  detail: string;
+  /** Not run on this machine (a missing service); counts as passed outside CI. */
+  skipped?: boolean;
+}
+
+export const MIN_MUTANTS = 3;
+
+export interface MaterialisedMutant extends Mutant {
+  file: string;
+}
+
+export function mutantsDir(root: string): string {
+  return path.join(root, ".queuecraft", "mutants");
+}
+
+/** Writes each mutant of a lesson as a file; returns them and any problems with mutants.yaml. */
+export function materialiseMutants(root: string, lesson: Lesson, files: ChallengeFiles): { mutants: MaterialisedMutant[]; problems: string[] } {
+  if (!existsSync(files.mutants)) return { mutants: [], problems: [`no mutants: write ${path.relative(root, files.mutants)}`] };
+  let data: unknown;
+  try {
+    data = parse(readFileSync(files.mutants, "utf8"));
+  } catch (error) {
+    return { mutants: [], problems: [`${path.relative(root, files.mutants)} is not valid YAML: ${(error as Error).message.split("\n")[0]}`] };
+  }
+  const { mutants, problems } = readMutants(data);
+  const solution = readFileSync(files.solution, "utf8");
+  const dir = path.join(mutantsDir(root), lesson.folder!);
+  rmSync(dir, { recursive: true, force: true });
+  const materialised: MaterialisedMutant[] = [];
+  for (const mutant of mutants) {
+    const { source, problem } = applyMutant(solution, mutant);
+    if (problem) {
+      problems.push(problem);
+      continue;
+    }
+    const file = path.join(dir, mutant.name, "challenge.ts");
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `// Mutant "${mutant.name}" of ${path.relative(path.dirname(file), files.solution)}: ${mutant.why}\n${source}`);
+    materialised.push({ ...mutant, file });
+  }
+  return { mutants: materialised, problems };
+}
+
+function failingTests(results: Results): string {
+  const failed = results.tests.filter((test) => test.status !== "pass").map((test) => `"${test.name}"`);
+  if (failed.length > 0) return failed.slice(0, 2).join(", ") + (failed.length > 2 ? ` and ${failed.length - 2} more` : "");
+  return results.message?.split("\n")[0] ?? "an error";
+}
+
+export interface ChallengeUnderTest {
+  lesson: Lesson;
+  files: ChallengeFiles;
+  mutants: MaterialisedMutant[];
+  mutantProblems: string[];
+  env: Record<string, string>;
+}
+
+/**
+ * Grades every stub, solution and mutant in as few batches as possible: all
+ * stubs together, all solutions together, then the first mutant of every
+ * lesson, the second, … (a batch holds one candidate per lesson).
+ */
+export async function checkChallenges(root: string, challenges: ChallengeUnderTest[], timeoutMs: number): Promise<Map<string, Record<string, Check>>> {
+  const rounds: Array<Array<GradeRequest & { id: string; role: string }>> = [];
+  const add = (round: number, request: GradeRequest & { id: string; role: string }) => (rounds[round] ??= []).push(request);
+  for (const { lesson, files, mutants } of challenges) {
+    const folder = lesson.folder!;
+    add(0, { id: lesson.meta.id, role: "stub", folder, candidate: files.stub });
+    add(1, { id: lesson.meta.id, role: "solution", folder, candidate: files.solution });
+    mutants.forEach((mutant, index) => add(2 + index, { id: lesson.meta.id, role: `mutant:${mutant.name}`, folder, candidate: mutant.file }));
+  }
+  const outcomes = new Map<string, Results>();
+  const env = Object.assign({}, ...challenges.map((c) => c.env)) as Record<string, string>;
+  for (const round of rounds) {
+    const results = await grade(round, { root, timeoutMs, env });
+    round.forEach((request, index) => outcomes.set(`${request.id}/${request.role}`, results[index]!));
+  }
+  const checks = new Map<string, Record<string, Check>>();
+  for (const { lesson, mutants, mutantProblems } of challenges) {
+    const id = lesson.meta.id;
+    const stub = outcomes.get(`${id}/stub`)!;
+    const solution = outcomes.get(`${id}/solution`)!;
+    const survivors = mutants.filter((mutant) => outcomes.get(`${id}/mutant:${mutant.name}`)!.status === "pass");
+    const rejected = mutants
+      .filter((mutant) => !survivors.includes(mutant))
+      .map((mutant) => `${mutant.name} ← ${failingTests(outcomes.get(`${id}/mutant:${mutant.name}`)!)}`);
+    checks.set(id, {
+      "stub fails": { ok: stub.status !== "pass", detail: stub.status === "pass" ? "the stub passes every hidden test: the tests check nothing the stub lacks" : `fails ${failingTests(stub)}` },
+      "solution passes": {
+        ok: solution.status === "pass",
+        detail: solution.status === "pass" ? `${solution.tests.length} hidden tests pass` : `the reference solution fails: ${failingTests(solution)}\n${solution.tests.find((t) => t.status !== "pass")?.message ?? solution.message ?? ""}`,
+      },
+      "mutants rejected": {
+        ok: survivors.length === 0 && mutantProblems.length === 0 && mutants.length >= MIN_MUTANTS,
+        detail: [
+          ...survivors.map((mutant) => `mutant ${mutant.name} passes every hidden test (${mutant.why})`),
+          ...mutantProblems,
+          ...(mutants.length < MIN_MUTANTS ? [`only ${mutants.length} mutant(s); write at least ${MIN_MUTANTS}`] : []),
+          ...rejected,
+        ].join("\n"),
+      },
+    });
+  }
+  return checks;
+}
+
+export interface TypeErrors {
+  /** Error lines by file (relative to the root). */
+  byFile: Map<string, string[]>;
+  /** tsc could not run at all. */
+  failure?: string;
+}
+
+/**
+ * Runs `tsc --noEmit` under strict over the course and the materialised
+ * mutants (a generated tsconfig extends the course's own).
+ */
+export function typeCheck(root: string): Promise<TypeErrors> {
+  const config = path.join(root, ".queuecraft", "tsconfig.verify.json");
+  mkdirSync(path.dirname(config), { recursive: true });
+  writeFileSync(
+    config,
+    JSON.stringify({
+      extends: "../tsconfig.json",
+      include: ["../runner/**/*.ts", "../lessons/**/*.ts", "../solutions/**/*.ts", "../test/**/*.ts", "./mutants/**/*.ts"],
+    }),
+  );
+  const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
+  return new Promise((resolve) => {
+    if (!existsSync(tsc)) return resolve({ byFile: new Map(), failure: "TypeScript is not installed: run npm ci" });
+    const child = spawn(process.execPath, [tsc, "--noEmit", "--pretty", "false", "-p", config], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.on("close", () => {
+      const byFile = new Map<string, string[]>();
+      for (const line of output.split("\n")) {
+        const match = /^(.+?)\(\d+,\d+\): error /.exec(line);
+        if (!match) continue;
+        const file = path.relative(root, path.resolve(root, match[1]!));
+        byFile.set(file, [...(byFile.get(file) ?? []), line.replace(match[1]!, file)]);
+      }
+      resolve({ byFile });
+    });
+  });
+}
+
+/** The type errors that belong to one lesson: its folder under lessons/, solutions/, test/hidden/ and its mutants. */
+export function typeErrorsOf(errors: TypeErrors, folder: string): string[] {
+  const mine = [`lessons/${folder}/`, `solutions/${folder}/`, `test/hidden/${folder}/`, `.queuecraft/mutants/${folder}/`];
+  return [...errors.byFile].filter(([file]) => mine.some((prefix) => file.startsWith(prefix))).flatMap(([, lines]) => lines);
+}
