@@ -3,6 +3,7 @@
 // mutants, and the strict type-check over everything a lesson ships.
 
 import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
@@ -140,9 +141,14 @@ export function typeCheck(root: string): Promise<TypeErrors> {
       include: ["../runner/**/*.ts", "../lessons/**/*.ts", "../solutions/**/*.ts", "../test/**/*.ts", "./mutants/**/*.ts"],
     }),
   );
-  const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
+  let tsc: string;
+  try {
+    tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+  } catch {
+    return Promise.resolve({ byFile: new Map(), failure: "TypeScript is not installed: run npm ci" });
+  }
+  if (!existsSync(path.join(root, "tsconfig.json"))) return Promise.resolve({ byFile: new Map(), failure: "no tsconfig.json in the course root" });
   return new Promise((resolve) => {
-    if (!existsSync(tsc)) return resolve({ byFile: new Map(), failure: "TypeScript is not installed: run npm ci" });
     const child = spawn(process.execPath, [tsc, "--noEmit", "--pretty", "false", "-p", config], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));

@@ -4,7 +4,11 @@
 // JSON changes nothing. Candidates run in vitest's worker threads, which have
 // no IPC channel of their own.
 
+import { existsSync } from "node:fs";
+import path from "node:path";
 import type { TestModule, UserConsoleLog } from "vitest/node";
+
+const SETUP = "test/hidden/_harness/setup.ts";
 
 export interface GradeJob {
   root: string;
@@ -31,10 +35,12 @@ export interface RawModule {
 
 export type ChildMessage = { type: "result"; modules: RawModule[]; unhandled: string[] } | { type: "ready" };
 
-function errorText(error: { message?: string; name?: string; stack?: string } | unknown): string {
+function errorText(error: unknown): string {
   if (typeof error !== "object" || error === null) return String(error);
-  const { message, name } = error as { message?: string; name?: string };
-  return name && message && !message.startsWith(name) ? `${name}: ${message}` : (message ?? String(error));
+  const { message, name, cause } = error as { message?: string; name?: string; cause?: unknown };
+  const text = name && message && !message.startsWith(name) ? `${name}: ${message}` : (message ?? String(error));
+  // fast-check reports the property's own failure as the cause.
+  return cause !== undefined && cause !== null ? `${text}\nCaused by: ${errorText(cause)}` : text;
 }
 
 function collect(modules: ReadonlyArray<TestModule>, logs: Map<string, string[]>): RawModule[] {
@@ -71,7 +77,7 @@ async function main(): Promise<void> {
       config: false,
       watch: false,
       include: ["test/hidden/**/*.test.ts"],
-      setupFiles: ["test/hidden/_harness/setup.ts"],
+      setupFiles: existsSync(path.join(job.root, SETUP)) ? [SETUP] : [],
       pool: "threads",
       // Hidden tests of different lessons share nothing, so a worker can run
       // many files without re-creating its module graph (~200 ms per file).

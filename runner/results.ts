@@ -2,6 +2,8 @@
 // which would give the hidden tests away), plus the pure helpers that make
 // them safe to show: scrubbed paths, no stack frames, capped output.
 
+import path from "node:path";
+
 export const RESULTS_VERSION = 3;
 
 export type Status = "pass" | "fail" | "error";
@@ -23,6 +25,9 @@ export interface Results {
 }
 
 export const MAX_OUTPUT_CHARS = 500;
+
+/** Lines that help nobody: stack frames, hidden-test paths, fast-check's replay parameters and verbosity tip. */
+const NOISE = [/^\s+at\s/, /test\/hidden\//, /node_modules\//, /^\s*Hint: Enable verbose mode/, /^\s*\{ seed: -?\d+, path: /];
 export const MAX_MESSAGE_LINES = 25;
 
 export function capOutput(text: string, max = MAX_OUTPUT_CHARS): string {
@@ -37,12 +42,16 @@ export function capOutput(text: string, max = MAX_OUTPUT_CHARS): string {
  */
 export function scrubMessage(message: string, paths: { candidate?: string; candidateName?: string; root: string }): string {
   let text = message;
-  if (paths.candidate) text = text.split(paths.candidate).join(paths.candidateName ?? "challenge.ts");
+  if (paths.candidate) {
+    const name = paths.candidateName ?? "challenge.ts";
+    text = text.split(paths.candidate).join(name);
+    text = text.split(path.relative(paths.root, paths.candidate)).join(name);
+  }
   text = text.split(paths.root.replace(/\/$/, "")).join(".");
   const lines = text
     .replace(/\u001b\[[0-9;]*m/g, "")
     .split("\n")
-    .filter((line) => !/^\s+at\s/.test(line) && !/test\/hidden\//.test(line) && !/node_modules\//.test(line));
+    .filter((line) => !NOISE.some((pattern) => pattern.test(line)));
   const kept = lines.slice(0, MAX_MESSAGE_LINES);
   if (lines.length > kept.length) kept.push(`… ${lines.length - kept.length} more line(s)`);
   return kept.join("\n").trim();

@@ -7,20 +7,27 @@
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
-const hiddenRoot = path.join(repoRoot, "test", "hidden");
+const HIDDEN = `${path.sep}test${path.sep}hidden${path.sep}`;
+
+/** The course root and lesson folder of a hidden test at <root>/test/hidden/<phase>/<lesson>/*.test.ts. */
+function locate(testFileUrl: string): { root: string; folder: string } {
+  const file = fileURLToPath(testFileUrl);
+  const at = file.lastIndexOf(HIDDEN);
+  if (at === -1) throw new Error(`${file} is not under test/hidden/`);
+  const folder = path.dirname(file.slice(at + HIDDEN.length)).split(path.sep).join("/");
+  return { root: file.slice(0, at), folder };
+}
 
 /** "1-foundations/01-request-cycle" for test/hidden/1-foundations/01-request-cycle/*.test.ts */
 export function lessonFolderOf(testFileUrl: string): string {
-  const relative = path.relative(hiddenRoot, path.dirname(fileURLToPath(testFileUrl)));
-  return relative.split(path.sep).join("/");
+  return locate(testFileUrl).folder;
 }
 
 /** Absolute path of the file under test for the hidden test at `testFileUrl`. */
 export function candidatePath(testFileUrl: string): string {
-  const folder = lessonFolderOf(testFileUrl);
+  const { root, folder } = locate(testFileUrl);
   const map = JSON.parse(process.env.QUEUECRAFT_CANDIDATES ?? "{}") as Record<string, string>;
-  return map[folder] ?? path.join(repoRoot, "solutions", folder, "challenge.ts");
+  return map[folder] ?? path.join(root, "solutions", folder, "challenge.ts");
 }
 
 /**
