@@ -40,15 +40,18 @@ if (stale()) {
     format: "esm",
     target: "node20",
     // Heavy or native packages load only when a command needs them.
-    external: ["esbuild", "vitest", "vitest/*", "pg", "prompts", "typescript"],
+    external: ["esbuild", "vitest", "vitest/*", "pg", "prompts", "typescript", "yaml"],
+    // Each command is its own chunk, loaded only when that command runs.
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
     // Bundled CommonJS packages (yaml) call require() for Node built-ins.
     banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
     write: false,
     logLevel: "error",
   });
-  mkdirSync(distDir, { recursive: true });
   // Write-then-rename, so a second runner starting meanwhile never loads half a file.
   for (const file of result.outputFiles) {
+    mkdirSync(path.dirname(file.path), { recursive: true });
     const temporary = `${file.path}.${process.pid}.tmp`;
     writeFileSync(temporary, file.contents);
     renameSync(temporary, file.path);

@@ -4,6 +4,8 @@
 
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { writeFileAtomic } from "./atomic-file.ts";
 import { parseFrontmatter, type LessonMeta } from "./frontmatter.ts";
 import { codeBlocks, listItems, splitLesson, type CodeBlock, type Problem, type Section } from "./lesson-file.ts";
 import type { ExpectedBlock } from "./match.ts";
@@ -193,18 +195,70 @@ export function checkCourse(lessons: Lesson[]): Problem[] {
   return problems;
 }
 
+type ReadResult = ReturnType<typeof readLesson>;
+
+interface CatalogCache {
+  /** The runner build that wrote it: a new runner may read lessons differently. */
+  runner: string;
+  entries: Record<string, { key: string; read: ReadResult }>;
+}
+
+/** What a cached reading of a lesson depends on: its file and its experiment's. */
+function cacheKey(file: string): string {
+  const stamp = (target: string) => {
+    try {
+      const stat = statSync(target);
+      return `${stat.mtimeMs}:${stat.size}`;
+    } catch {
+      return "-";
+    }
+  };
+  return `${stamp(file)}|${stamp(path.join(path.dirname(file), "experiment.ts"))}`;
+}
+
+function runnerStamp(): string {
+  const stat = statSync(fileURLToPath(import.meta.url));
+  return `${stat.mtimeMs}:${stat.size}`;
+}
+
+/**
+ * Every lesson of the course, validated. Readings are cached by file stamp in
+ * .queuecraft/cache/catalog.json, so a warm start parses no YAML at all.
+ */
 export function loadCatalog(root: string): Catalog {
   const lessons: Lesson[] = [];
   const problems: Problem[] = [];
+  const cacheFile = path.join(root, ".queuecraft", "cache", "catalog.json");
+  const runner = runnerStamp();
+  let cache: CatalogCache = { runner, entries: {} };
+  try {
+    const stored = JSON.parse(readFileSync(cacheFile, "utf8")) as CatalogCache;
+    if (stored.runner === runner) cache = stored;
+  } catch {
+    // No cache yet, or a damaged one: read everything.
+  }
+  let changed = false;
+  const entries: CatalogCache["entries"] = {};
   for (const folder of lessonFolders(root)) {
     const file = path.join(root, "lessons", folder, LESSON_FILE);
     if (!existsSync(file)) {
       problems.push({ file: path.join(root, "lessons", folder), line: 1, message: `no ${LESSON_FILE} in this lesson folder` });
       continue;
     }
-    const read = readLesson(file, folder);
+    const key = cacheKey(file);
+    const cached = cache.entries[file];
+    const read = cached?.key === key ? cached.read : readLesson(file, folder);
+    changed ||= cached?.key !== key;
+    entries[file] = { key, read };
     problems.push(...read.problems);
     if (read.lesson) lessons.push(read.lesson);
+  }
+  if (changed || Object.keys(cache.entries).length !== Object.keys(entries).length) {
+    try {
+      writeFileAtomic(cacheFile, JSON.stringify({ runner, entries } satisfies CatalogCache));
+    } catch {
+      // A read-only checkout still works, just without the cache.
+    }
   }
   problems.push(...checkCourse(lessons));
   lessons.sort((a, b) => a.meta.phase - b.meta.phase || a.meta.sequence - b.meta.sequence);

@@ -1,6 +1,7 @@
 // The command line: parses arguments and hands over to one command. Exit
 // codes: 0 success, 1 a failed lesson or check, 2 a usage error.
 
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Chalk } from "chalk";
@@ -87,17 +88,25 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   bench: async () => (await import("./commands/bench.ts")).benchCommand,
 };
 
-function courseRoot(): string {
-  // runner/dist/cli.mjs → the course is two folders up.
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  return path.resolve(here, here.endsWith("dist") ? "../.." : "..");
+/**
+ * The folder this runner is installed in: the nearest one above this file
+ * with runner/bin.mjs (this code runs from runner/, runner/dist/ or a chunk).
+ */
+export function installRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, "runner", "bin.mjs"))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error("cannot find runner/bin.mjs above the runner's code");
+    dir = parent;
+  }
+  return dir;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   const json = rest.includes("--json");
   const context: Context = {
-    root: process.env.QUEUECRAFT_ROOT ? path.resolve(process.env.QUEUECRAFT_ROOT) : courseRoot(),
+    root: process.env.QUEUECRAFT_ROOT ? path.resolve(process.env.QUEUECRAFT_ROOT) : installRoot(),
     style: json ? plainStyle : styleFor(process.stdout),
     json,
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI,

@@ -2,8 +2,13 @@
 // lesson author needs when it is wrong; validation collects every problem in
 // the file at once, each with its line.
 
-import { isMap, isScalar, LineCounter, parseDocument, type Document } from "yaml";
+import { createRequire } from "node:module";
+import type { Document, LineCounter } from "yaml";
 import type { Problem } from "./lesson-file.ts";
+
+// Loaded on first use: a run whose catalog comes from the cache never pays for the YAML parser.
+let yamlModule: typeof import("yaml") | undefined;
+const yaml = () => (yamlModule ??= createRequire(import.meta.url)("yaml") as typeof import("yaml"));
 
 export const SERVICES = ["redis", "postgres"] as const;
 export type Service = (typeof SERVICES)[number];
@@ -76,6 +81,7 @@ const FIELDS: Field[] = [
 /** Line of a key in the document, or of the frontmatter itself. */
 function lineOfKey(document: Document, counter: LineCounter, key: string, firstLine: number): number {
   const contents = document.contents;
+  const { isMap, isScalar } = yaml();
   if (isMap(contents)) {
     const pair = contents.items.find((item) => isScalar(item.key) && item.key.value === key);
     const range = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
@@ -90,8 +96,8 @@ function lineOfKey(document: Document, counter: LineCounter, key: string, firstL
  * need to run it may be missing.
  */
 export function parseFrontmatter(text: string, firstLine: number, file: string, standalone = false): { meta?: LessonMeta; problems: Problem[] } {
-  const counter = new LineCounter();
-  const document = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
+  const counter = new (yaml().LineCounter)();
+  const document = yaml().parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
   const problems: Problem[] = document.errors.map((error) => ({
     file,
     line: firstLine + (error.linePos?.[0]?.line ?? 1) - 1,

@@ -3,13 +3,14 @@
 // candidate that loops, exits, floods or leaves an unhandled error — each
 // candidate is graded again on its own, so one bad file never sinks the rest.
 
+import { spawn, type ChildProcess } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync } from "node:fs";
-import { createHash } from "node:crypto";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { installRoot } from "./cli.ts";
 import type { ChildMessage, GradeJob, RawModule } from "./grade-child.ts";
 import { capOutput, scrubMessage, summarise, type Results, type TestResult } from "./results.ts";
-import { normalisedEnv, runProcess, type Limits } from "./sandbox.ts";
+import { killMarked, normalisedEnv, runProcess, SANDBOX_MARKER, type Limits } from "./sandbox.ts";
 
 export interface GradeRequest {
   /** The lesson folder, e.g. "1-foundations/01-request-cycle". */
@@ -29,9 +30,8 @@ export interface GradeOptions {
   env?: Record<string, string>;
 }
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-/** The bundled child sits beside the bundled CLI (runner/dist/). */
-const CHILD = path.join(here.endsWith("dist") ? here : path.join(here, "dist"), "grade-child.mjs");
+/** The bundled grading child, built beside the CLI by runner/bin.mjs. */
+const CHILD = path.join(installRoot(), "runner", "dist", "grade-child.mjs");
 
 export function hiddenTestOf(root: string, folder: string): string {
   return path.join(root, "test", "hidden", folder, "challenge.test.ts");
@@ -127,4 +127,86 @@ export async function grade(requests: GradeRequest[], options: GradeOptions): Pr
   const results: Results[] = [];
   for (const request of requests) results.push(...(await grade([request], options)));
   return results;
+}
+
+/**
+ * A grading child kept alive between checks (watch mode): vitest stays warm,
+ * so a re-check after a save costs a test run, not a start-up. A run that
+ * times out kills the child; the next run starts a fresh one.
+ */
+export class WarmGrader {
+  #child?: ChildProcess;
+  #token = "";
+  #pending?: (message: Extract<ChildMessage, { type: "result" }> | undefined) => void;
+
+  constructor(
+    private readonly request: GradeRequest,
+    private readonly options: GradeOptions,
+  ) {}
+
+  get #items(): GradeJob["items"] {
+    return [{ folder: this.request.folder, testFile: hiddenTestOf(this.options.root, this.request.folder), candidate: this.request.candidate }];
+  }
+
+  #start(): void {
+    this.#token = randomBytes(8).toString("hex");
+    const job: GradeJob = {
+      root: this.options.root,
+      items: this.#items,
+      testTimeoutMs: this.options.testTimeoutMs ?? 10_000,
+      stayAlive: true,
+    };
+    const child = spawn(process.execPath, [CHILD], {
+      cwd: this.options.root,
+      env: { ...normalisedEnv(this.options.env), [SANDBOX_MARKER]: this.#token },
+      detached: true,
+      stdio: ["pipe", "ignore", "ignore", "ipc"],
+    });
+    child.on("message", (message: ChildMessage) => {
+      if (message.type === "result") this.#settle(message);
+    });
+    child.on("exit", () => {
+      if (this.#child === child) this.#child = undefined;
+      this.#settle(undefined);
+    });
+    child.stdin!.end(JSON.stringify(job));
+    this.#child = child;
+  }
+
+  #settle(message: Extract<ChildMessage, { type: "result" }> | undefined): void {
+    const pending = this.#pending;
+    this.#pending = undefined;
+    pending?.(message);
+  }
+
+  async run(): Promise<Results> {
+    if (!this.#child) this.#start();
+    else this.#child!.send({ items: this.#items });
+    const message = await new Promise<Extract<ChildMessage, { type: "result" }> | undefined>((resolve) => {
+      const timer = setTimeout(() => {
+        this.close();
+        resolve(undefined);
+      }, this.options.timeoutMs);
+      this.#pending = (result) => {
+        clearTimeout(timer);
+        resolve(result);
+      };
+    });
+    if (!message) return summarise([], `Timed out after ${Math.round(this.options.timeoutMs / 1000)} s, or the challenge ended the grading process (process.exit?).`);
+    const module = message.modules.find((m) => m.testFile === hiddenTestOf(this.options.root, this.request.folder));
+    return toResults(module, this.request, this.options.root);
+  }
+
+  close(): void {
+    const child = this.#child;
+    this.#child = undefined;
+    if (child?.pid) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+    if (this.#token) killMarked(this.#token);
+  }
 }

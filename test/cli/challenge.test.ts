@@ -1,0 +1,131 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+import { cli, fixtures } from "./run-cli.ts";
+
+const course = path.join(fixtures, "course");
+const hostile = path.join(fixtures, "hostile");
+
+/** Processes on this machine whose command line mentions `marker`. */
+function processesWith(marker: string): string[] {
+  return execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).split("\n").filter((line) => line.includes(marker) && !line.includes("ps -eo"));
+}
+
+describe("npm run check", () => {
+  test("the untouched stub: created in the workspace, fails with the authored messages, exit 1", () => {
+    const run = cli(["check", "add"]);
+    expect(run.status).toBe(1);
+    expect(existsSync(path.join(run.workspace, "add", "challenge.ts"))).toBe(true);
+    expect(run.stdout).toContain("✗ adds two small numbers");
+    expect(run.stdout).toContain("TODO: add 2 and 3");
+    expect(run.stdout).toContain("FAIL  0/2 hidden tests pass");
+    expect(run.stdout).not.toMatch(/test\/hidden|node_modules|\s+at /);
+  });
+
+  test("a correct answer passes, records progress and shows the reference solution; exit 0", () => {
+    const first = cli(["check", "add"]);
+    writeFileSync(path.join(first.workspace, "add", "challenge.ts"), "export function add(x: number, y: number): number {\n  return y + x;\n}\n");
+    const run = cli(["check", "add"], { workspace: first.workspace });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("PASS  2/2 hidden tests pass");
+    expect(run.stdout).toContain("+   return a + b;");
+    expect(JSON.parse(readFileSync(path.join(run.workspace, "progress.json"), "utf8")).lessons.add.challengePassedAt).toBeTruthy();
+  });
+
+  test("--json prints Exercism's results.json v3, without the hidden test code", () => {
+    const run = cli(["check", "add", "--json", "--file", path.join(course, "solutions", "1-basics", "02-add", "mutants.yaml").replace("mutants.yaml", "challenge.ts")]);
+    const results = JSON.parse(run.stdout);
+    expect(results).toEqual({ version: 3, status: "pass", tests: [{ name: "adds two small numbers", status: "pass" }, { name: "adding is the sum for any integers", status: "pass" }] });
+    expect(run.stdout).not.toContain("test_code");
+  });
+
+  test("a property failure shows the shrunk counterexample", () => {
+    const dir = mkdtempDir();
+    const file = path.join(dir, "off.ts");
+    writeFileSync(file, "export function add(a: number, b: number): number {\n  return a > 100 ? a + b + 1 : a + b;\n}\n");
+    const results = JSON.parse(cli(["check", "add", "--json", "--file", file]).stdout);
+    expect(results.status).toBe("fail");
+    expect(results.tests[1].message).toMatch(/Counterexample: \[101,/);
+  });
+
+  test("an unknown lesson is a usage error with a suggestion", () => {
+    const run = cli(["check", "ad"]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('Did you mean "add"?');
+  });
+});
+
+describe("hostile candidates are contained", () => {
+  const cases: Array<[string, "fail" | "error", RegExp]> = [
+    ["infinite-loop", "error", /Timed out after 8 s/],
+    ["memory-bomb", "error", /Timed out after 8 s|ended unexpectedly|memory/],
+    ["output-flood", "error", /Timed out after 8 s|more than 1 MB/],
+    ["exit-at-import", "error", /process\.exit unexpectedly called/],
+    ["detached-child", "fail", /expected -1 to be 5/],
+    ["syntax-error", "error", /could not be loaded/],
+    ["non-error-throw", "fail", /a string, not an Error/],
+    ["unhandled-rejection", "error", /escaped/],
+    ["fake-pass-output", "fail", /expected 6 to be 5/],
+  ];
+  test.each(cases)("%s is graded %s, within the time limit, and leaves no process behind", (name, status, reason) => {
+    const started = Date.now();
+    const run = cli(["check", "add", "--json", "--timeout", "8", "--file", path.join(hostile, `${name}.ts`)]);
+    expect(Date.now() - started, "graded within the timeout plus start-up").toBeLessThan(8_000 + 10_000);
+    expect(run.status).toBe(1);
+    const results = JSON.parse(run.stdout);
+    expect(results.status).toBe(status);
+    expect(JSON.stringify(results)).toMatch(reason);
+    expect(processesWith("queuecraft-hostile-detached")).toEqual([]);
+  });
+});
+
+describe("hints and reset", () => {
+  test("hints come one at a time and are remembered", () => {
+    const first = cli(["hint", "add"]);
+    expect(first.stdout).toContain("Hint 1 of 2");
+    const second = cli(["hint", "add"], { workspace: first.workspace });
+    expect(second.stdout).toContain("Hint 2 of 2");
+    expect(second.stdout).toContain("That was the last hint");
+    expect(JSON.parse(cli(["hint", "add", "--all", "--json"], { workspace: first.workspace }).stdout).hints).toEqual(["Use `+`.", "Return `a + b`."]);
+  });
+
+  test("reset without a terminal needs --yes, and then keeps a backup of the learner's work", () => {
+    const first = cli(["check", "add"]);
+    const mine = path.join(first.workspace, "add", "challenge.ts");
+    writeFileSync(mine, "// my precious work\n");
+    const refused = cli(["reset", "add"], { workspace: first.workspace });
+    expect(refused.status).toBe(2);
+    expect(readFileSync(mine, "utf8")).toBe("// my precious work\n");
+    const run = cli(["reset", "add", "--yes"], { workspace: first.workspace });
+    expect(run.status).toBe(0);
+    expect(readFileSync(mine, "utf8")).toContain("TODO");
+    const backups = readdirSync(path.join(first.workspace, ".backups", "add"));
+    expect(backups).toHaveLength(1);
+    expect(readFileSync(path.join(first.workspace, ".backups", "add", backups[0]!), "utf8")).toBe("// my precious work\n");
+  });
+});
+
+describe("npm run grade", () => {
+  test("a class of a correct, a partial, a hostile and an empty student: gradebook files and a summary", () => {
+    const out = mkdtempDir();
+    const run = cli(["grade", path.join(fixtures, "class"), "--out", out, "--timeout", "5"]);
+    expect(run.status).toBe(0);
+    expect(readFileSync(path.join(out, "gradebook.csv"), "utf8")).toBe(
+      "student,pass,add,passed,total\ncorrect,pass,pass,2,2\nempty,fail,fail,0,2\nhostile,error,error,0,2\npartial,fail,pass,1,2\n",
+    );
+    const book = JSON.parse(readFileSync(path.join(out, "gradebook.json"), "utf8"));
+    expect(book.students).toHaveLength(4);
+    expect(JSON.parse(readFileSync(path.join(out, "results", "hostile", "add", "results.json"), "utf8")).message).toMatch(/Timed out after 5 s/);
+    const junit = readFileSync(path.join(out, "junit.xml"), "utf8");
+    expect(junit).toContain('<testsuite name="partial" tests="3" failures="1" errors="0">');
+    expect(run.stdout).toMatch(/correct\s+2\/2/);
+  });
+});
+
+function mkdtempDir(): string {
+  const dir = path.join(os.tmpdir(), `qc-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
