@@ -28,7 +28,9 @@ function nextUnfinished(context: Context, after?: string): Lesson | undefined {
     progress,
   );
   const start = after ? catalog.lessons.findIndex((l) => l.meta.id === after) + 1 : 0;
-  return catalog.lessons.slice(start).find((l) => states.get(l.meta.id) !== "done");
+  // After the lesson just finished first, then any earlier one left open.
+  const open = (l: Lesson) => states.get(l.meta.id) !== "done";
+  return catalog.lessons.slice(start).find(open) ?? catalog.lessons.slice(0, start).find(open);
 }
 
 /** One lesson's loop: experiment first, then the challenge. Resolves when the learner moves on or quits. */
@@ -74,6 +76,10 @@ async function watchLesson(context: Context, lesson: Lesson, events: AsyncIterat
         if (ok) updateProgress(workspace.progressFile, lesson.meta.id, (entry) => void (entry.challengePassedAt = new Date().toISOString()));
       }
       if (!interactive) return ok ? EXIT.ok : EXIT.failed;
+      if (ok && phase === "challenge") {
+        context.out(style.green(`\n${lesson.meta.id} is done.`));
+        return "next";
+      }
       if (ok) continue;
       if (watchers.length === 0) {
         const targets = phase === "experiment" && lesson.folder ? [path.dirname(lesson.file)] : [path.dirname(challenge!)];

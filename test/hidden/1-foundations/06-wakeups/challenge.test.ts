@@ -1,0 +1,304 @@
+import { test, expect, describe } from "vitest";
+import fc from "fast-check";
+import { FakeClock, flushMicrotasks } from "#kit/clock.ts";
+import { loadCandidate } from "../../_harness/candidate.ts";
+
+type Challenge = typeof import("../../../../lessons/1-foundations/06-wakeups/challenge.ts");
+const { startWakeupWorker } = await loadCandidate<Challenge>(import.meta.url);
+
+type Job = { id: number; duration: number; fails?: boolean };
+
+/** More claims than this in one test means the worker spins without waiting. */
+const CLAIM_LIMIT = 20_000;
+
+/**
+ * A fake queue on a FakeClock. Like a database query, claim() sees the queue as
+ * it was when the call started (a job added during a slow claim is not
+ * returned by it). After CLAIM_LIMIT claims it stalls forever, so a worker that
+ * spins fails the test instead of hanging the run.
+ */
+function fakeQueue(clock: FakeClock, opts: { claimLatency?: number } = {}) {
+  const waiting: Job[] = [];
+  const state = {
+    claimTimes: [] as number[],
+    started: new Map<number, number>(),
+    handledCount: new Map<number, number>(),
+    inFlight: 0,
+    maxInFlight: 0,
+    runaway: false,
+    errors: [] as Array<{ error: unknown; job: Job | undefined }>,
+  };
+  const claim = async (): Promise<Job | null> => {
+    if (state.claimTimes.length >= CLAIM_LIMIT) {
+      state.runaway = true;
+      return new Promise<never>(() => {});
+    }
+    state.claimTimes.push(clock.now());
+    const job = waiting.shift() ?? null; // what the query sees when it starts
+    if (opts.claimLatency) await clock.sleep(opts.claimLatency);
+    if (job) {
+      state.inFlight++;
+      state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+    }
+    return job;
+  };
+  const handle = async (job: Job): Promise<void> => {
+    state.handledCount.set(job.id, (state.handledCount.get(job.id) ?? 0) + 1);
+    state.started.set(job.id, clock.now());
+    try {
+      await clock.sleep(job.duration);
+      if (job.fails) throw new Error(`job ${job.id} failed`);
+    } finally {
+      state.inFlight--;
+    }
+  };
+  const onError = (error: unknown, job: Job | undefined) => {
+    state.errors.push({ error, job });
+  };
+  return { waiting, state, claim, handle, onError };
+}
+
+/** Advances the clock in steps until `promise` settles or `maxMs` has passed. */
+async function settles(clock: FakeClock, promise: Promise<unknown>, maxMs: number, step = 10): Promise<boolean> {
+  let settled = false;
+  void promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await flushMicrotasks();
+  for (let waited = 0; !settled && waited < maxMs; waited += step) await clock.advance(step);
+  return settled;
+}
+
+const noRunaway = (state: { runaway: boolean; claimTimes: number[] }) =>
+  expect(
+    state.runaway,
+    `claim() was called ${state.claimTimes.length} times: the worker claims in a loop without waiting (is a notification flag never cleared?)`,
+  ).toBe(false);
+
+describe("waking up", () => {
+  test("a notified job starts at once, without waiting for the poll interval", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock);
+    const worker = startWakeupWorker({ ...q, pollInterval: 60_000, clock });
+    await clock.advance(1234);
+    q.waiting.push({ id: 1, duration: 10 });
+    worker.notify();
+    await clock.advance(0);
+    expect(q.state.started.get(1), "notify() at t=1234 must start the job at t=1234, not at the next poll (t=60000)").toBe(1234);
+    await settles(clock, worker.stop(), 1000);
+  });
+
+  test("a job whose notification was lost is still started by the fallback poll within pollInterval", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock);
+    const worker = startWakeupWorker({ ...q, pollInterval: 1000, clock });
+    await clock.advance(2200);
+    worker.notify(); // a notification with nothing behind it
+    await clock.advance(100);
+    q.waiting.push({ id: 1, duration: 10 }); // added at t=2300, its notification lost
+    await clock.advance(1000);
+    noRunaway(q.state);
+    const started = q.state.started.get(1);
+    expect(started, "a job without a notification must still be found by the fallback poll").toBeDefined();
+    expect(started!, "the job added at t=2300 must start within pollInterval (by t=3300)").toBeLessThanOrEqual(3300);
+    await settles(clock, worker.stop(), 2000);
+  });
+
+  test("without notifications an idle worker polls once per pollInterval", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock);
+    const worker = startWakeupWorker({ ...q, pollInterval: 1000, clock });
+    await clock.advance(3500);
+    noRunaway(q.state);
+    expect(q.state.claimTimes, "an idle worker with concurrency 1 and no notifications claims at t=0, 1000, 2000, 3000").toEqual([0, 1000, 2000, 3000]);
+    await settles(clock, worker.stop(), 2000);
+  });
+
+  test("after a notification the worker goes back to polling once per pollInterval", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock);
+    const worker = startWakeupWorker({ ...q, pollInterval: 1000, clock });
+    await clock.advance(500);
+    worker.notify();
+    await clock.advance(0);
+    noRunaway(q.state);
+    expect(q.state.claimTimes.filter((t) => t === 500).length, "one notification at t=500 must cause exactly one claim at t=500").toBe(1);
+    await clock.advance(3100);
+    noRunaway(q.state);
+    for (let from = 600; from < 3600; from += 1000) {
+      const inWindow = q.state.claimTimes.filter((t) => t >= from && t < from + 1000).length;
+      expect(inWindow, `idle and not notified, the worker must claim exactly once per 1000 ms; got ${inWindow} claims in [${from}, ${from + 1000})`).toBe(1);
+    }
+    await settles(clock, worker.stop(), 2000);
+  });
+});
+
+describe("notifications that arrive while the worker is busy", () => {
+  test("a notification that arrives during a claim is not lost", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock, { claimLatency: 20 });
+    const worker = startWakeupWorker({ ...q, pollInterval: 10_000, clock });
+    await clock.advance(5000);
+    worker.notify(); // spurious: the claim it triggers (t=5000..5020) finds nothing
+    await clock.advance(10);
+    q.waiting.push({ id: 1, duration: 10 }); // t=5010: too late for the running claim
+    worker.notify();
+    await clock.advance(100);
+    noRunaway(q.state);
+    const started = q.state.started.get(1);
+    expect(started, "the job notified during a claim must start right after that claim, not at the next poll (t=15020)").toBeDefined();
+    expect(started!, "the empty claim ends at t=5020 and a new claim takes 20 ms: the job must start by t=5040").toBeLessThanOrEqual(5040);
+    await settles(clock, worker.stop(), 1000);
+  });
+
+  test("a notification while a job runs is remembered: the next job starts the moment the slot frees", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock);
+    q.waiting.push({ id: 1, duration: 1000 });
+    const worker = startWakeupWorker({ ...q, pollInterval: 60_000, clock });
+    await clock.advance(300);
+    q.waiting.push({ id: 2, duration: 10 });
+    worker.notify();
+    await clock.advance(0);
+    expect(q.state.started.get(2), "with concurrency 1 and job 1 still running, the notified job 2 must wait").toBeUndefined();
+    await clock.advance(700);
+    expect(q.state.started.get(2), "job 2 must start at t=1000, when job 1 frees the slot, not at the next poll").toBe(1000);
+    await settles(clock, worker.stop(), 1000);
+  });
+
+  test("a burst of notifications while busy coalesces: no extra job in flight and at most one extra claim", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock);
+    q.waiting.push({ id: 1, duration: 1000 });
+    const worker = startWakeupWorker({ ...q, pollInterval: 60_000, clock });
+    await clock.advance(100);
+    q.waiting.push({ id: 2, duration: 100 });
+    for (let i = 0; i < 50; i++) {
+      worker.notify();
+      if (i % 10 === 9) await clock.advance(1);
+    }
+    await clock.advance(5000);
+    noRunaway(q.state);
+    expect(q.state.maxInFlight, "concurrency 1: notifications while a job runs must not start a second one").toBe(1);
+    expect(q.state.handledCount.get(2), "job 2 must run exactly once").toBe(1);
+    expect(q.state.claimTimes.length, `50 notifications while busy must coalesce: expected claims for job 1, job 2, one empty claim and at most one extra, got ${q.state.claimTimes.length}`).toBeLessThanOrEqual(4);
+    await settles(clock, worker.stop(), 1000);
+  });
+
+  test("with concurrency 2, notifications while both slots are busy never start a third job", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock);
+    for (let id = 1; id <= 6; id++) q.waiting.push({ id, duration: 500 });
+    const worker = startWakeupWorker({ ...q, pollInterval: 60_000, concurrency: 2, clock });
+    for (let t = 0; t < 2000; t += 50) {
+      worker.notify();
+      await clock.advance(50);
+    }
+    noRunaway(q.state);
+    expect(q.state.maxInFlight, "at most 2 jobs may be in flight, however many notifications arrive").toBe(2);
+    expect([...q.state.started.values()], "6 jobs of 500 ms on 2 slots start at 0, 0, 500, 500, 1000, 1000").toEqual([0, 0, 500, 500, 1000, 1000]);
+    await settles(clock, worker.stop(), 1000);
+  });
+});
+
+describe("any mix of jobs and notifications", () => {
+  test("whatever the mix of notified, lost and spurious notifications, every job runs exactly once and within the concurrency limit", async () => {
+    type Event = { at: number; kind: "job-notified" | "job-lost" | "spurious"; duration: number };
+    const eventArb = fc.record({
+      at: fc.integer({ min: 0, max: 3000 }),
+      kind: fc.constantFrom<Event["kind"]>("job-notified", "job-lost", "spurious"),
+      duration: fc.integer({ min: 1, max: 200 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 3 }),
+        fc.constantFrom(300, 1000),
+        fc.constantFrom(0, 7),
+        fc.array(eventArb, { minLength: 1, maxLength: 15 }),
+        async (concurrency, pollInterval, claimLatency, events) => {
+          const clock = new FakeClock();
+          const q = fakeQueue(clock, { claimLatency });
+          const worker = startWakeupWorker({ ...q, concurrency, pollInterval, clock });
+          let jobs = 0;
+          for (const e of events) {
+            const id = e.kind === "spurious" ? -1 : jobs++;
+            clock.setTimeout(() => {
+              if (id >= 0) q.waiting.push({ id, duration: e.duration });
+              if (e.kind !== "job-lost") worker.notify();
+            }, e.at);
+          }
+          const totalWork = events.reduce((sum, e) => sum + e.duration + claimLatency, 0);
+          await clock.advance(3000 + totalWork + 2 * (pollInterval + claimLatency));
+          noRunaway(q.state);
+          expect(q.state.maxInFlight, `concurrency ${concurrency} must never be exceeded`).toBeLessThanOrEqual(concurrency);
+          expect(q.state.handledCount.size, "every job added must eventually run, notified or not").toBe(jobs);
+          for (const [id, count] of q.state.handledCount) expect(count, `job ${id} must run exactly once`).toBe(1);
+          await settles(clock, worker.stop(), 2 * pollInterval);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe("failures, stop() and options", () => {
+  test("a failing job is reported to onError and the worker keeps going", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock);
+    const worker = startWakeupWorker({ ...q, pollInterval: 60_000, clock });
+    await clock.advance(100);
+    q.waiting.push({ id: 1, duration: 10, fails: true }, { id: 2, duration: 10 });
+    worker.notify();
+    await clock.advance(100);
+    expect(q.state.errors.map((e) => e.job?.id), "onError(error, job) must be called for the failed job").toEqual([1]);
+    expect(q.state.errors[0]?.error, "onError receives the error handle() rejected with").toBeInstanceOf(Error);
+    expect(q.state.started.get(2), "job 1 failed at t=110: job 2 must start at once, at t=110").toBe(110);
+    await settles(clock, worker.stop(), 1000);
+  });
+
+  test("stop() on an idle worker resolves at once, leaves no timer, and later notifications claim nothing", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock);
+    const worker = startWakeupWorker({ ...q, pollInterval: 60_000, clock });
+    await clock.advance(100);
+    let stopped = false;
+    void worker.stop().then(() => (stopped = true));
+    await clock.advance(0);
+    await flushMicrotasks();
+    expect(stopped, "an idle worker must stop without waiting out its 60 s poll").toBe(true);
+    expect(clock.pendingTimers, "a stopped worker must not leave its poll timer on the clock").toBe(0);
+    const claims = q.state.claimTimes.length;
+    q.waiting.push({ id: 1, duration: 10 });
+    worker.notify();
+    await clock.advance(100);
+    expect(q.state.claimTimes.length, "notify() after stop() must not claim anything").toBe(claims);
+  });
+
+  test("stop() waits for the job in flight", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock);
+    q.waiting.push({ id: 1, duration: 500 });
+    const worker = startWakeupWorker({ ...q, pollInterval: 1000, clock });
+    await clock.advance(100);
+    let stopped = false;
+    void worker.stop().then(() => (stopped = true));
+    await clock.advance(399);
+    expect(stopped, "job 1 runs until t=500: stop() must not resolve at t=499").toBe(false);
+    await clock.advance(1);
+    await flushMicrotasks();
+    expect(stopped, "job 1 finished at t=500: stop() must resolve").toBe(true);
+  });
+
+  test("rejects a concurrency or pollInterval that cannot work, with a RangeError", () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock);
+    for (const concurrency of [0, 2.5]) {
+      expect(() => startWakeupWorker({ ...q, concurrency, pollInterval: 1000, clock }), `concurrency ${concurrency} must throw a RangeError`).toThrow(RangeError);
+    }
+    for (const pollInterval of [0, Number.NaN]) {
+      expect(() => startWakeupWorker({ ...q, pollInterval, clock }), `pollInterval ${pollInterval} must throw a RangeError`).toThrow(RangeError);
+    }
+    expect(q.state.claimTimes.length, "an invalid configuration must be rejected before anything is claimed").toBe(0);
+  });
+});
