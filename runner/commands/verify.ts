@@ -11,7 +11,7 @@ import { EXIT, numberFlag, UsageError, type Command, type Context } from "../cli
 import { runExperiment } from "../experiment.ts";
 import type { Service } from "../frontmatter.ts";
 import { DEFAULT_LIMITS } from "../sandbox.ts";
-import { provideServices, ServiceUnavailable, type RunningServices } from "../services.ts";
+import { provideServices, serviceMissing, ServiceUnavailable, type RunningServices } from "../services.ts";
 import { judge } from "../verdict.ts";
 
 interface LessonReport {
@@ -56,19 +56,20 @@ function burnCpu(): () => void {
 
 async function provideFor(services: Service[]): Promise<{ running?: RunningServices; missing: Map<Service, string> }> {
   const missing = new Map<Service, string>();
-  const wanted = [...new Set(services)];
   const available: Service[] = [];
-  for (const service of wanted) {
-    try {
-      const probe = await provideServices([service]);
-      await probe.stop();
-      available.push(service);
-    } catch (error) {
-      if (!(error instanceof ServiceUnavailable)) throw error;
-      missing.set(service, error.message);
-    }
+  for (const service of new Set(services)) {
+    const why = serviceMissing(service);
+    if (why) missing.set(service, why);
+    else available.push(service);
   }
-  return { running: available.length ? await provideServices(available) : undefined, missing };
+  if (available.length === 0) return { missing };
+  try {
+    return { running: await provideServices(available), missing };
+  } catch (error) {
+    if (!(error instanceof ServiceUnavailable)) throw error;
+    for (const service of available) missing.set(service, error.message);
+    return { missing };
+  }
 }
 
 function printTable(context: Context, reports: LessonReport[]): void {

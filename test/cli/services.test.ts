@@ -1,0 +1,45 @@
+import { mkdtempSync, symlinkSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+import { cli, fixtures } from "./run-cli.ts";
+
+const outcomes = path.join(fixtures, "outcomes");
+
+/** A PATH that has node and nothing else: as on a machine without Redis installed. */
+function pathWithOnlyNode(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "qc-path-"));
+  symlinkSync(process.execPath, path.join(dir, "node"));
+  return dir;
+}
+
+describe("lessons that need a server", () => {
+  test("Redis: a throwaway redis-server is started for the run and stopped after", () => {
+    const run = cli(["lesson", "needs-redis", "--quiet"], { root: outcomes });
+    expect(run.stdout).toContain("+PONG");
+    expect(run.status).toBe(0);
+  });
+
+  test("PostgreSQL: a throwaway server is initialised, started and removed", () => {
+    const run = cli(["lesson", "needs-postgres", "--quiet"], { root: outcomes });
+    expect(run.stdout).toContain("answer: 42");
+    expect(run.status).toBe(0);
+  });
+
+  test("a configured server that refuses connections: one clear line within 2 s, exit 1", () => {
+    for (const [lesson, variable] of [["needs-redis", "REDIS_URL"], ["needs-postgres", "DATABASE_URL"]] as const) {
+      const url = variable === "REDIS_URL" ? "redis://127.0.0.1:1" : "postgres://postgres@127.0.0.1:1/postgres";
+      const started = Date.now();
+      const run = cli(["lesson", lesson, "--quiet"], { root: outcomes, env: { [variable]: url } });
+      expect(Date.now() - started, "must not hang").toBeLessThan(10_000);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(`${variable}=${url} does not answer (ECONNREFUSED)`);
+    }
+  });
+
+  test("Redis not installed: says how to get it, exit 1, never hangs", () => {
+    const run = cli(["lesson", "needs-redis", "--quiet"], { root: outcomes, env: { PATH: pathWithOnlyNode(), REDIS_URL: "" } });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("this lesson needs Redis: install it (`sudo apt-get install redis-server`");
+  });
+});
