@@ -1,0 +1,225 @@
+import { test, expect, describe } from "vitest";
+import fc from "fast-check";
+import { FakeClock } from "#kit/clock.ts";
+import { loadCandidate } from "../../_harness/candidate.ts";
+
+type Challenge = typeof import("../../../../lessons/2-reliability/09-idempotency/challenge.ts");
+type Ledger = import("../../../../lessons/2-reliability/09-idempotency/challenge.ts").Ledger;
+type LedgerTx = import("../../../../lessons/2-reliability/09-idempotency/challenge.ts").LedgerTx;
+type ChargeJobData = import("../../../../lessons/2-reliability/09-idempotency/challenge.ts").ChargeJobData;
+const { DedupQueue, chargeOnce } = await loadCandidate<Challenge>(import.meta.url);
+type Queue<T> = InstanceType<typeof DedupQueue<T>>;
+
+const unfinished = (state: string) => state === "waiting" || state === "active";
+
+/** The simulated process death: thrown by the fake ledger, caught by the fake worker. */
+class Crash extends Error {}
+
+type CrashPlan = "none" | "before-commit" | "after-commit";
+
+/** A payments ledger whose transactions are all-or-nothing, and which crashes on demand. */
+function fakeLedger() {
+  const chargesByAccount = new Map<string, number>();
+  const keys = new Set<string>();
+  const state = { next: "none" as CrashPlan, commits: 0, crashAfterCommits: new Set<number>() };
+  const ledger: Ledger = {
+    transaction<R>(fn: (tx: LedgerTx) => R): R {
+      const plan = state.next;
+      state.next = "none";
+      const staged = { keys: new Set<string>(), charges: [] as string[] };
+      const tx: LedgerTx = {
+        hasKey: (key) => keys.has(key) || staged.keys.has(key),
+        recordKey: (key) => void staged.keys.add(key),
+        charge: (account) => void staged.charges.push(account),
+      };
+      const result = fn(tx);
+      if (plan === "before-commit") throw new Crash("the worker died before the commit");
+      for (const key of staged.keys) keys.add(key);
+      for (const account of staged.charges) chargesByAccount.set(account, (chargesByAccount.get(account) ?? 0) + 1);
+      state.commits += 1;
+      if (plan === "after-commit" || state.crashAfterCommits.has(state.commits)) throw new Crash("the worker died right after the commit");
+      return result;
+    },
+  };
+  return { ledger, state, charges: (account: string) => chargesByAccount.get(account) ?? 0 };
+}
+
+/** One delivery by a worker: take, handle, complete; a crash leaves the job for redelivery. */
+function deliverOne(queue: Queue<ChargeJobData>, ledger: Ledger): boolean {
+  const job = queue.take();
+  if (!job) return false;
+  try {
+    chargeOnce(ledger, job.data);
+    queue.complete(job.id);
+  } catch (error) {
+    if (!(error instanceof Crash)) throw error;
+    queue.abandon(job.id);
+  }
+  return true;
+}
+
+function drain(queue: Queue<ChargeJobData>, ledger: Ledger) {
+  for (let step = 0; step < 100 && deliverOne(queue, ledger); step++);
+}
+
+const payment = (n: number): ChargeJobData => ({ paymentId: `pay-${n}`, account: `acct-${n}`, amountCents: 100 * n });
+
+describe("dedup keys in the queue", () => {
+  test("a duplicate add while the first job waits is dropped and returns the first job's id", () => {
+    const queue = new DedupQueue<string>({ clock: new FakeClock() });
+    const first = queue.add("resize photo 1", "photo-1");
+    expect(first.added, "the first add of a key creates a job").toBe(true);
+    const again = queue.add("resize photo 1 (again)", "photo-1");
+    expect(again, "a second add with the same key while the job waits must be dropped and name the waiting job").toEqual({ id: first.id, added: false });
+    expect(queue.add("resize photo 2", "photo-2").added, "another key is not a duplicate").toBe(true);
+    expect(queue.add("no key").added && queue.add("no key").added, "jobs without a key are never deduplicated").toBe(true);
+    expect(queue.jobs().filter((j) => j.key === "photo-1").length, "only one job exists for key photo-1").toBe(1);
+  });
+
+  test("a duplicate add while the first job is active is dropped too", () => {
+    const queue = new DedupQueue<string>({ clock: new FakeClock() });
+    const first = queue.add("rebuild search index", "reindex");
+    expect(queue.take()?.id, "take() hands out the job").toBe(first.id);
+    const again = queue.add("rebuild search index", "reindex");
+    expect(again, "a job that is running still holds its key: a duplicate added now must be dropped").toEqual({ id: first.id, added: false });
+    expect(queue.take(), "nothing else may be waiting").toBeNull();
+  });
+
+  test("once the job completes, or fails for good, its key can be used again", () => {
+    const queue = new DedupQueue<string>({ clock: new FakeClock() });
+    const first = queue.add("nightly report", "report");
+    queue.take();
+    queue.complete(first.id);
+    const second = queue.add("nightly report", "report");
+    expect(second.added, "after the job completed the key must be free again (no cooldown configured)").toBe(true);
+    expect(second.id, "the new add creates a new job").not.toBe(first.id);
+    queue.take();
+    queue.fail(second.id);
+    expect(queue.add("nightly report", "report").added, "a job that failed for good is finished too: its key must be free again").toBe(true);
+  });
+
+  test("with cooldownMs the key stays blocked that long after the job finished, counted from the finish", async () => {
+    const clock = new FakeClock();
+    const queue = new DedupQueue<string>({ clock, cooldownMs: 1_000 });
+    const first = queue.add("sync account", "sync");
+    queue.take();
+    await clock.advance(5_000); // a long-running job
+    queue.complete(first.id);
+    await clock.advance(999);
+    expect(queue.add("sync account", "sync"), "finished at t=5000 with a 1000 ms cooldown: at t=5999 the key is still held (count from the finish, not from the add)").toEqual({ id: first.id, added: false });
+    await clock.advance(1);
+    expect(queue.add("sync account", "sync").added, "at t=6000 the cooldown is over and the key is free").toBe(true);
+  });
+
+  test("a crashed delivery goes back to the queue still holding its key, and is delivered again", () => {
+    const queue = new DedupQueue<string>({ clock: new FakeClock() });
+    const first = queue.add("send welcome email", "welcome-42");
+    queue.take();
+    queue.abandon(first.id);
+    expect(queue.jobs().find((j) => j.id === first.id)?.state, "an abandoned job is waiting again").toBe("waiting");
+    expect(queue.add("send welcome email", "welcome-42"), "the abandoned job is unfinished: a duplicate must still be dropped").toEqual({ id: first.id, added: false });
+    const redelivered = queue.take();
+    expect(redelivered?.id, "the same job is delivered again").toBe(first.id);
+    expect(redelivered?.deliveries, "it has now been delivered twice").toBe(2);
+  });
+
+  test("whatever the order of adds, deliveries, completions, failures and crashes, an add is dropped exactly when its key has an unfinished job, so no key ever has two", () => {
+    type Op = { op: "add"; key: string | undefined } | { op: "take" | "complete" | "fail" | "abandon" };
+    const opArb: fc.Arbitrary<Op> = fc.oneof(
+      fc.record({ op: fc.constant("add" as const), key: fc.constantFrom("a", "b", "c", undefined) }),
+      fc.record({ op: fc.constantFrom("take" as const, "complete" as const, "fail" as const, "abandon" as const) }),
+    );
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 40 }), (ops) => {
+        const queue = new DedupQueue<number>({ clock: new FakeClock() });
+        const model = new Map<string, { key: string | undefined; state: string }>();
+        const active: string[] = [];
+        ops.forEach((step, i) => {
+          if (step.op === "add") {
+            const holder = [...model.entries()].find(([, j]) => step.key !== undefined && j.key === step.key && unfinished(j.state));
+            const result = queue.add(i, step.key);
+            if (holder) {
+              expect(result, `step ${i}: key ${step.key} already has unfinished job ${holder[0]} (${holder[1].state}); the add must be dropped and name it`).toEqual({ id: holder[0], added: false });
+            } else {
+              expect(result.added, `step ${i}: key ${step.key} has no unfinished job, so the add must create one`).toBe(true);
+              model.set(result.id, { key: step.key, state: "waiting" });
+            }
+          } else if (step.op === "take") {
+            const job = queue.take();
+            const anyWaiting = [...model.values()].some((j) => j.state === "waiting");
+            expect(job !== null, `step ${i}: take() must return a job exactly when one is waiting`).toBe(anyWaiting);
+            if (job) {
+              model.get(job.id)!.state = "active";
+              active.push(job.id);
+            }
+          } else {
+            const id = active.shift();
+            if (id === undefined) return;
+            queue[step.op](id);
+            model.get(id)!.state = step.op === "complete" ? "completed" : step.op === "fail" ? "failed" : "waiting";
+          }
+          const perKey = new Map<string, number>();
+          for (const job of queue.jobs()) if (job.key !== undefined && unfinished(job.state)) perKey.set(job.key, (perKey.get(job.key) ?? 0) + 1);
+          for (const [key, count] of perKey) expect(count, `step ${i}: key ${key} has ${count} unfinished jobs; at most one is allowed`).toBeLessThanOrEqual(1);
+        });
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe("an idempotent handler", () => {
+  test("chargeOnce charges a payment the first time and reports a duplicate after that", () => {
+    const { ledger, charges } = fakeLedger();
+    expect(chargeOnce(ledger, payment(1)), "the first delivery of a payment charges it").toBe("charged");
+    expect(chargeOnce(ledger, payment(1)), "a second delivery of the same payment must not charge it again").toBe("duplicate");
+    expect(charges("acct-1"), "one charge for one payment").toBe(1);
+  });
+
+  test("a crash right after any commit, or before one, never charges a payment twice nor leaves it uncharged", () => {
+    for (const crashAfterCommit of [1, 2, 3]) {
+      const { ledger, state, charges } = fakeLedger();
+      state.crashAfterCommits.add(crashAfterCommit);
+      const queue = new DedupQueue<ChargeJobData>({ clock: new FakeClock() });
+      queue.add(payment(7), "pay-7");
+      drain(queue, ledger);
+      expect(charges("acct-7"), `worker died right after commit #${crashAfterCommit}, the job was redelivered: the payment must be charged exactly once (record the key in the same transaction as the charge)`).toBe(1);
+    }
+    const { ledger, state, charges } = fakeLedger();
+    state.next = "before-commit";
+    const queue = new DedupQueue<ChargeJobData>({ clock: new FakeClock() });
+    queue.add(payment(8), "pay-8");
+    drain(queue, ledger);
+    expect(charges("acct-8"), "a transaction rolled back by a crash commits nothing; the redelivery must charge exactly once").toBe(1);
+  });
+
+  test("duplicate enqueues, crashes at any point and late duplicates after completion charge every payment exactly once", () => {
+    type Op = { op: "add"; n: number } | { op: "deliver"; crash: CrashPlan };
+    const opArb: fc.Arbitrary<Op> = fc.oneof(
+      fc.record({ op: fc.constant("add" as const), n: fc.integer({ min: 1, max: 3 }) }),
+      fc.record({ op: fc.constant("deliver" as const), crash: fc.constantFrom<CrashPlan>("none", "none", "before-commit", "after-commit") }),
+    );
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 30 }), (ops) => {
+        const { ledger, state, charges } = fakeLedger();
+        const queue = new DedupQueue<ChargeJobData>({ clock: new FakeClock() });
+        const added = new Set<number>();
+        for (const step of ops) {
+          if (step.op === "add") {
+            queue.add(payment(step.n), `pay-${step.n}`);
+            added.add(step.n);
+          } else {
+            state.next = step.crash;
+            deliverOne(queue, ledger);
+            state.next = "none";
+          }
+        }
+        drain(queue, ledger);
+        for (const n of [1, 2, 3]) {
+          expect(charges(`acct-${n}`), `${ops.map((o) => (o.op === "add" ? `add pay-${o.n}` : `deliver(${o.crash})`)).join(", ")}: payment ${n} was ${added.has(n) ? "added" : "never added"}, so it must be charged ${added.has(n) ? "exactly once" : "never"}`).toBe(added.has(n) ? 1 : 0);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
