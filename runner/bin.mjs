@@ -50,7 +50,9 @@ if (stale()) {
     logLevel: "error",
   });
   // Write-then-rename, so a second runner starting meanwhile never loads half a file.
-  for (const file of result.outputFiles) {
+  // Chunks before entries: a runner starting meanwhile must not load an entry whose chunks are not there yet.
+  const entryFirst = (file) => (path.dirname(file.path) === distDir ? 1 : 0);
+  for (const file of [...result.outputFiles].sort((a, b) => entryFirst(a) - entryFirst(b))) {
     mkdirSync(path.dirname(file.path), { recursive: true });
     const temporary = `${file.path}.${process.pid}.tmp`;
     writeFileSync(temporary, file.contents);

@@ -1,0 +1,290 @@
+import { test, expect, describe } from "vitest";
+import fc from "fast-check";
+import { loadCandidate } from "../../_harness/candidate.ts";
+
+type Challenge = typeof import("../../../../lessons/1-foundations/02-job-model/challenge.ts");
+const { encodePayload, decodePayload, JobStore, FORMAT_VERSION } = await loadCandidate<Challenge>(import.meta.url);
+
+const roundTrip = (payload: unknown) => decodePayload(encodePayload(payload, { maxBytes: 1e9 }));
+
+/** The error `fn` throws, or undefined if it returns normally. */
+function thrownBy(fn: () => unknown): Error | undefined {
+  try {
+    fn();
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+  return undefined;
+}
+
+// --- generators ----------------------------------------------------------------
+/** Keys include strings that look like tags a format might use: they must stay plain keys. */
+const key = fc
+  .oneof(
+    { weight: 4, arbitrary: fc.string({ maxLength: 8 }) },
+    { weight: 1, arbitrary: fc.constantFrom("$date", "$$date", "__date", "$type", "__type", "_type", "type", "value", "$", "$v", "v", "payload", "__class", "iso") },
+  )
+  .filter((k) => k !== "__proto__");
+const leaf = fc.oneof(
+  fc.constant(null),
+  fc.boolean(),
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Object.is(n, -0)),
+  fc.string(),
+  fc.string({ unit: "grapheme", maxLength: 6 }),
+  fc.date({ noInvalidDate: true }),
+);
+const { value: supportedValue } = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: "small" }, leaf, tie("array"), tie("object")),
+  array: fc.array(tie("value"), { maxLength: 4 }),
+  object: fc.dictionary(key, tie("value"), { maxKeys: 4 }),
+}));
+
+const ident = fc.stringMatching(/^[a-z][a-zA-Z0-9]{0,6}$/);
+const BAD: Array<{ name: string; make: () => unknown; says: RegExp }> = [
+  { name: "a BigInt", make: () => 10n, says: /bigint/i },
+  { name: "a function", make: () => () => 1, says: /function/i },
+  { name: "a symbol", make: () => Symbol("s"), says: /symbol/i },
+  { name: "NaN", make: () => NaN, says: /NaN|finite/i },
+  { name: "Infinity", make: () => -Infinity, says: /Infinity|finite/i },
+  { name: "a Map", make: () => new Map([["a", 1]]), says: /Map/ },
+  { name: "a Set", make: () => new Set([1]), says: /Set/ },
+  { name: "an invalid Date", make: () => new Date(Number.NaN), says: /invalid/i },
+];
+/** A valid payload with exactly one bad value buried at a random depth, and that value's path. */
+const buried = fc
+  .record({
+    bad: fc.nat(BAD.length - 1),
+    steps: fc.array(fc.oneof(fc.record({ key: ident }), fc.record({ index: fc.nat(3) })), { maxLength: 4 }),
+    filler: fc.dictionary(ident, fc.oneof(fc.integer(), fc.string(), fc.boolean(), fc.constant(null)), { maxKeys: 3 }),
+  })
+  .map(({ bad, steps, filler }) => {
+    const kind = BAD[bad]!;
+    let value = kind.make();
+    let path = "";
+    for (const step of [...steps].reverse()) {
+      if ("key" in step) {
+        value = { ...filler, [step.key]: value };
+        path = `.${step.key}${path}`;
+      } else {
+        value = [...Array.from({ length: step.index }, (_, i) => i), value];
+        path = `[${step.index}]${path}`;
+      }
+    }
+    return { payload: value, path: `payload${path}`, kind };
+  });
+
+// --- round trip ------------------------------------------------------------------
+describe("round trip", () => {
+  test("any supported payload decodes deep-equal to what was encoded, Dates included", () => {
+    fc.assert(
+      fc.property(supportedValue, (payload) => {
+        expect(roundTrip(payload), "decodePayload(encodePayload(x)) must deep-equal x (Dates as Dates, tag-like keys as plain keys)").toEqual(payload);
+      }),
+    );
+  });
+
+  test("Dates come back as Date objects with the same time, at the top and nested in objects and arrays", () => {
+    const at = new Date("2024-03-01T09:30:00.123Z");
+    const back = roundTrip({ createdAt: at, history: [{ at }, at], nested: { deeper: { when: at } } }) as {
+      createdAt: unknown;
+      history: [{ at: unknown }, unknown];
+      nested: { deeper: { when: unknown } };
+    };
+    expect(back.createdAt, "payload.createdAt must come back as a Date, not an ISO string (plain JSON.stringify loses this)").toBeInstanceOf(Date);
+    expect((back.createdAt as Date).getTime(), "the Date must keep its exact time, milliseconds included").toBe(at.getTime());
+    expect(back.history[0].at, "a Date inside an object inside an array must come back as a Date").toBeInstanceOf(Date);
+    expect(back.history[1], "a Date directly inside an array must come back as a Date").toBeInstanceOf(Date);
+    expect(back.nested.deeper.when, "a deeply nested Date must come back as a Date").toBeInstanceOf(Date);
+    expect(roundTrip(at), "a Date as the whole payload must come back as a Date").toBeInstanceOf(Date);
+  });
+
+  test("plain objects that look like a tag stay plain objects", () => {
+    const lookalikes: unknown[] = [
+      { $date: "2024-03-01T00:00:00.000Z" },
+      { $date: 0 },
+      { __type: "Date", value: "2024-03-01T00:00:00.000Z" },
+      { type: "Date", value: "2024-03-01T00:00:00.000Z" },
+      { __date: "2024-03-01T00:00:00.000Z" },
+      { $$date: "x", $: 1, $type: "Map" },
+      ["$date", "2024-03-01T00:00:00.000Z"],
+    ];
+    for (const payload of lookalikes) {
+      expect(roundTrip(payload), `${JSON.stringify(payload)} is user data, not one of your tags: escape user keys so they cannot be mistaken for tags`).toEqual(payload);
+    }
+  });
+
+  test("the same object reached twice without a cycle is accepted and decodes as equal copies", () => {
+    const address = { street: "1 Main St", city: "Springfield" };
+    const payload = { billing: address, shipping: address, all: [address, address] };
+    const error = thrownBy(() => encodePayload(payload));
+    expect(error?.message, "a shared object is not a cycle: only an object that contains itself is circular").toBeUndefined();
+    expect(roundTrip(payload), "shared objects decode as copies with equal contents").toEqual(payload);
+  });
+
+  test("object properties that are undefined are left out", () => {
+    const back = roundTrip({ a: 1, b: undefined, c: { d: undefined } }) as Record<string, unknown>;
+    expect(Object.keys(back).sort(), "a property whose value is undefined is left out, as JSON does").toEqual(["a", "c"]);
+    expect(back.c, "also in nested objects").toEqual({});
+  });
+
+  test("the encoded form is JSON with the format version in `v`", () => {
+    const envelope = JSON.parse(encodePayload({ orderId: 42 })) as Record<string, unknown>;
+    expect(envelope.v, "the encoded text must be a JSON object whose `v` is FORMAT_VERSION").toBe(FORMAT_VERSION);
+    expect(FORMAT_VERSION, "FORMAT_VERSION is 1").toBe(1);
+  });
+});
+
+// --- rejection -------------------------------------------------------------------
+describe("unserializable payloads", () => {
+  test("each kind of bad value is rejected with the path of the bad field and what it is", () => {
+    class Money {
+      constructor(readonly cents: number) {}
+    }
+    const cases: Array<[unknown, string, RegExp]> = [
+      [{ user: { id: 10n } }, "payload.user.id", /bigint/i],
+      [{ onDone: () => undefined }, "payload.onDone", /function/i],
+      [{ kind: Symbol("urgent") }, "payload.kind", /symbol/i],
+      [{ items: [1, undefined, 3] }, "payload.items[1]", /undefined/],
+      [{ ratio: NaN }, "payload.ratio", /NaN|finite/i],
+      [{ max: Infinity }, "payload.max", /Infinity|finite/i],
+      [{ when: new Date("not a date") }, "payload.when", /invalid/i],
+      [{ tags: new Set(["gift"]) }, "payload.tags", /Set/],
+      [{ meta: new Map([["source", "web"]]) }, "payload.meta", /Map/],
+      [{ file: Buffer.from("hi") }, "payload.file", /Buffer|Uint8Array/],
+      [{ price: new Money(500) }, "payload.price", /Money/],
+      [{ orders: [{ lines: [{ sku: "a", qty: 1n }] }] }, "payload.orders[0].lines[0].qty", /bigint/i],
+      [10n, "payload", /bigint/i],
+      [undefined, "payload", /undefined/],
+    ];
+    for (const [payload, path, says] of cases) {
+      const error = thrownBy(() => encodePayload(payload));
+      expect(error, `${path} must be rejected, not silently dropped or converted`).toBeDefined();
+      expect(error?.message, `the error must name the path of the bad field ("${path}")`).toContain(path);
+      expect(error?.message, `the error for ${path} must say what the value is (${says})`).toMatch(says);
+    }
+  });
+
+  test("a bad value buried anywhere in a valid payload is rejected with its exact path", () => {
+    fc.assert(
+      fc.property(buried, ({ payload, path, kind }) => {
+        const error = thrownBy(() => encodePayload(payload));
+        expect(error, `${kind.name} at ${path} must be rejected, never dropped or turned into null`).toBeDefined();
+        expect(error?.message, `the error must contain the path "${path}"`).toContain(path);
+        expect(error?.message, `the error must say it is ${kind.name}`).toMatch(kind.says);
+      }),
+    );
+  });
+
+  test("a circular reference is rejected with the path of the property that points back", () => {
+    const node: Record<string, unknown> = { name: "root" };
+    node.self = node;
+    const error = thrownBy(() => encodePayload({ node }));
+    expect(error, "a payload that contains itself must be rejected").toBeDefined();
+    expect(error?.message, 'the error must name the property closing the cycle: "payload.node.self"').toContain("payload.node.self");
+    expect(error?.message, "the error must say it is circular").toMatch(/circular|cycle/i);
+
+    const list: unknown[] = [1];
+    list.push({ back: list });
+    const arrayError = thrownBy(() => encodePayload({ list }));
+    expect(arrayError?.message ?? "", 'cycles through arrays too: "payload.list[1].back"').toContain("payload.list[1].back");
+  });
+});
+
+// --- size and version ---------------------------------------------------------------
+describe("size limit", () => {
+  test("the limit counts UTF-8 bytes of the encoded form: exactly at the limit passes, one byte over is refused", () => {
+    const payloads = fc.record({
+      note: fc.string({ unit: "grapheme", minLength: 1, maxLength: 40 }),
+      at: fc.date({ noInvalidDate: true }),
+      n: fc.integer(),
+    });
+    fc.assert(
+      fc.property(payloads, (payload) => {
+        const bytes = Buffer.byteLength(encodePayload(payload, { maxBytes: 1e9 }), "utf8");
+        expect(thrownBy(() => encodePayload(payload, { maxBytes: bytes }))?.message, `an encoding of exactly maxBytes (${bytes}) bytes is allowed`).toBeUndefined();
+        const error = thrownBy(() => encodePayload(payload, { maxBytes: bytes - 1 }));
+        expect(error, `an encoding of ${bytes} bytes is over maxBytes ${bytes - 1}: refuse it (count bytes, not string length)`).toBeDefined();
+        expect(error?.message, "the size error must state the limit").toContain(String(bytes - 1));
+      }),
+    );
+  });
+
+  test("multi-byte characters count as bytes, not characters", () => {
+    const payload = { note: "é".repeat(1000) + "😀".repeat(100) };
+    const encoded = encodePayload(payload, { maxBytes: 1e9 });
+    const bytes = Buffer.byteLength(encoded, "utf8");
+    expect(thrownBy(() => encodePayload(payload, { maxBytes: bytes - 1 })), `"é" is 2 bytes and "😀" 4: an encoding of ${bytes} bytes (${encoded.length} UTF-16 units) is over ${bytes - 1}`).toBeDefined();
+  });
+
+  test("without options the limit is 64 KiB", () => {
+    expect(thrownBy(() => encodePayload({ blob: "x".repeat(70_000) })), "a 70 KB payload is over the default 64 KiB limit").toBeDefined();
+    expect(thrownBy(() => encodePayload({ blob: "x".repeat(60_000) }))?.message, "a 60 KB payload is under the default 64 KiB limit").toBeUndefined();
+  });
+});
+
+describe("versions", () => {
+  test("decoding an unknown format version fails with a message naming the version", () => {
+    const envelope = JSON.parse(encodePayload({ orderId: 42 })) as Record<string, unknown>;
+    const error = thrownBy(() => decodePayload(JSON.stringify({ ...envelope, v: 99 })));
+    expect(error, "a payload written by format version 99 must not be decoded as version 1").toBeDefined();
+    expect(error?.message, "the error must mention the version").toMatch(/version/i);
+    expect(error?.message, "the error must say which version it found (99)").toContain("99");
+    expect(thrownBy(() => decodePayload(JSON.stringify({ ...envelope, v: "1" }))), 'v "1" (a string) is not version 1').toBeDefined();
+    const { v: _dropped, ...unversioned } = envelope;
+    expect(thrownBy(() => decodePayload(JSON.stringify(unversioned))), "an envelope without v must be refused").toBeDefined();
+  });
+
+  test("decoding text that is not an envelope fails instead of returning garbage", () => {
+    for (const text of ["not json", "", "null", "42", '"hello"']) {
+      expect(thrownBy(() => decodePayload(text)), `decodePayload(${JSON.stringify(text)}) must throw`).toBeDefined();
+    }
+  });
+});
+
+// --- the store ---------------------------------------------------------------------
+describe("JobStore", () => {
+  test("rejects a bad payload at add() time and stores nothing", () => {
+    const store = new JobStore();
+    expect(thrownBy(() => store.add("charge", { amount: 10n })), "add() must throw for an unserializable payload, at enqueue time").toBeDefined();
+    expect(store.size, "a rejected payload must not be stored").toBe(0);
+    expect(store.take(), "nothing to take after a rejected add").toBeUndefined();
+
+    const small = new JobStore({ maxBytes: 100 });
+    expect(thrownBy(() => small.add("upload", { data: "x".repeat(200) })), "add() must refuse a payload over the store's maxBytes").toBeDefined();
+    expect(small.size, "an oversized payload must not be stored").toBe(0);
+  });
+
+  test("returns jobs oldest first, with their type and a payload equal to what was added", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom("email", "report", "charge"), supportedValue), { maxLength: 6 }), (jobs) => {
+        const store = new JobStore({ maxBytes: 1e9 });
+        const ids = jobs.map(([type, payload]) => store.add(type, payload));
+        expect(new Set(ids).size, "every add() returns a new id").toBe(ids.length);
+        expect(store.size, "size counts the stored jobs").toBe(jobs.length);
+        jobs.forEach(([type, payload], i) => {
+          const taken = store.take();
+          expect(taken?.id, "take() returns the oldest job first").toBe(ids[i]);
+          expect(taken?.type, "take() returns the job's type").toBe(type);
+          expect(taken?.payload, "take() returns a payload equal to the one added (decoded)").toEqual(payload);
+        });
+        expect(store.take(), "take() on an empty store returns undefined").toBeUndefined();
+        expect(store.size, "an emptied store has size 0").toBe(0);
+      }),
+    );
+  });
+
+  test("changing the caller's object after add() does not change the job", () => {
+    const store = new JobStore();
+    const payload = { to: "ada@example.com", tags: ["welcome"], sendAt: new Date("2024-03-01T09:00:00Z") };
+    store.add("email", payload);
+    payload.to = "someone-else@example.com";
+    payload.tags.push("changed");
+    payload.sendAt.setUTCFullYear(1999);
+    expect(store.take()?.payload, "the job is a snapshot taken at add(): store the encoded form, not the caller's object").toEqual({
+      to: "ada@example.com",
+      tags: ["welcome"],
+      sendAt: new Date("2024-03-01T09:00:00Z"),
+    });
+  });
+});
