@@ -1,0 +1,296 @@
+import { test, expect, describe } from "vitest";
+import fc from "fast-check";
+import { FakeClock, flushMicrotasks } from "#kit/clock.ts";
+import { loadCandidate } from "../../_harness/candidate.ts";
+
+type Challenge = typeof import("../../../../lessons/4-scheduling-and-scaling/16-concurrency-groups/challenge.ts");
+const { createGroupLimiter } = await loadCandidate<Challenge>(import.meta.url);
+
+type Outcome = "ok" | "reject" | "throw";
+
+interface Spec {
+  group: string;
+  duration: number;
+  outcome: Outcome;
+  submitAt: number;
+}
+
+interface Tracked {
+  spec: Spec;
+  index: number;
+  startedAt?: number;
+  settled?: { ok: true; value: unknown } | { ok: false; error: unknown };
+}
+
+/**
+ * Submits the tasks on a fake clock and watches them from the outside: how many
+ * run at once (in total and per group), when each starts, how each run() settles,
+ * and, after every step of the clock, whether a waiting task could have started.
+ */
+async function simulate(specs: Spec[], maxActive: number, maxPerGroup: number) {
+  const clock = new FakeClock();
+  const limiter = createGroupLimiter({ maxActive, maxPerGroup });
+  const tracked: Tracked[] = specs.map((spec, index) => ({ spec, index }));
+  const errors = tracked.map((t) => new Error(`task ${t.index} failed`));
+  let running = 0;
+  const runningIn = new Map<string, number>();
+  let maxRunning = 0;
+  const maxRunningIn = new Map<string, number>();
+  const submitted: Tracked[] = [];
+  const idleProblems: string[] = [];
+
+  const begin = (t: Tracked) => {
+    t.startedAt = clock.now();
+    running++;
+    runningIn.set(t.spec.group, (runningIn.get(t.spec.group) ?? 0) + 1);
+    maxRunning = Math.max(maxRunning, running);
+    maxRunningIn.set(t.spec.group, Math.max(maxRunningIn.get(t.spec.group) ?? 0, runningIn.get(t.spec.group)!));
+  };
+  const end = (t: Tracked) => {
+    running--;
+    runningIn.set(t.spec.group, runningIn.get(t.spec.group)! - 1);
+  };
+
+  const taskFor = (t: Tracked): (() => Promise<unknown>) => {
+    if (t.spec.outcome === "throw") {
+      return () => {
+        begin(t);
+        end(t);
+        throw errors[t.index];
+      };
+    }
+    return async () => {
+      begin(t);
+      await clock.sleep(t.spec.duration);
+      end(t);
+      if (t.spec.outcome === "reject") throw errors[t.index];
+      return `value ${t.index}`;
+    };
+  };
+
+  const checkNoIdleSlot = () => {
+    for (const t of submitted) {
+      if (t.startedAt !== undefined) continue;
+      const groupFull = (runningIn.get(t.spec.group) ?? 0) >= maxPerGroup;
+      if (!groupFull && running < maxActive) {
+        idleProblems.push(
+          `at t=${clock.now()} task ${t.index} (group ${t.spec.group}) was waiting although its group had ${runningIn.get(t.spec.group) ?? 0}/${maxPerGroup} running and ${running}/${maxActive} ran in total`,
+        );
+      }
+    }
+  };
+
+  for (const t of tracked) {
+    clock.setTimeout(() => {
+      submitted.push(t);
+      limiter.run(t.spec.group, taskFor(t)).then(
+        (value) => (t.settled = { ok: true, value }),
+        (error: unknown) => (t.settled = { ok: false, error }),
+      );
+    }, t.spec.submitAt);
+  }
+  await flushMicrotasks();
+  for (let steps = 0; clock.pendingTimers > 0 && steps < 10_000; steps++) {
+    await clock.advance(clock.nextTimerAt! - clock.now());
+    checkNoIdleSlot();
+  }
+  await flushMicrotasks();
+  return { tracked, errors, maxRunning, maxRunningIn, idleProblems, stats: limiter.stats(), limiter, clock };
+}
+
+const describeSpecs = (specs: Spec[]) =>
+  specs.map((s, i) => `#${i} ${s.group}@${s.submitAt} ${s.duration}ms ${s.outcome}`).join(", ");
+
+describe("createGroupLimiter", () => {
+  test("never more than maxActive tasks in total or maxPerGroup in one group; every task runs and settles like its task", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            group: fc.constantFrom("acme", "beta", "gamma", "delta"),
+            duration: fc.integer({ min: 1, max: 40 }),
+            outcome: fc.constantFrom<Outcome>("ok", "ok", "ok", "reject", "throw"),
+            submitAt: fc.integer({ min: 0, max: 60 }),
+          }),
+          { minLength: 1, maxLength: 24 },
+        ),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 3 }),
+        async (specs, maxActive, maxPerGroup) => {
+          const r = await simulate(specs, maxActive, maxPerGroup);
+          const where = `maxActive ${maxActive}, maxPerGroup ${maxPerGroup}, tasks [${describeSpecs(specs)}]`;
+          expect(r.maxRunning, `${where}: more than maxActive tasks ran at once`).toBeLessThanOrEqual(maxActive);
+          for (const [group, most] of r.maxRunningIn) {
+            expect(most, `${where}: group ${group} had more than maxPerGroup tasks running at once`).toBeLessThanOrEqual(maxPerGroup);
+          }
+          const neverStarted = r.tracked.filter((t) => t.startedAt === undefined).map((t) => t.index);
+          expect(neverStarted, `${where}: these tasks never started; is a slot leaked when a task rejects or throws?`).toEqual([]);
+          for (const t of r.tracked) {
+            const want = t.spec.outcome === "ok" ? { ok: true, value: `value ${t.index}` } : { ok: false, error: r.errors[t.index] };
+            expect(t.settled, `${where}: run() for task ${t.index} (${t.spec.outcome}) must settle like the task: its value, or the very error it threw`).toEqual(want);
+            if (!t.settled?.ok && t.settled) expect(t.settled.error, `task ${t.index}: reject with the task's own error object`).toBe(r.errors[t.index]);
+          }
+          expect(r.stats, `${where}: once everything has finished, stats() must show nothing active or waiting`).toEqual({ active: 0, waiting: 0, activeByGroup: {} });
+        },
+      ),
+      { numRuns: 70 },
+    );
+  });
+
+  test("a waiting task never waits while its group and the limiter both have room (no head-of-line blocking, no idle slots)", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            group: fc.constantFrom("acme", "acme", "acme", "beta", "gamma"),
+            duration: fc.integer({ min: 1, max: 40 }),
+            outcome: fc.constantFrom<Outcome>("ok", "ok", "reject"),
+            submitAt: fc.integer({ min: 0, max: 30 }),
+          }),
+          { minLength: 1, maxLength: 20 },
+        ),
+        fc.integer({ min: 2, max: 4 }),
+        fc.integer({ min: 1, max: 2 }),
+        async (specs, maxActive, maxPerGroup) => {
+          const r = await simulate(specs, maxActive, maxPerGroup);
+          expect(r.idleProblems.slice(0, 3), `maxActive ${maxActive}, maxPerGroup ${maxPerGroup}, tasks [${describeSpecs(specs)}]`).toEqual([]);
+        },
+      ),
+      { numRuns: 70 },
+    );
+  });
+
+  test("tasks of one group start in the order run() was called", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            group: fc.constantFrom("acme", "beta"),
+            duration: fc.integer({ min: 1, max: 30 }),
+            outcome: fc.constantFrom<Outcome>("ok", "reject"),
+            submitAt: fc.integer({ min: 0, max: 20 }),
+          }),
+          { minLength: 2, maxLength: 16 },
+        ),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 2 }),
+        async (specs, maxActive, maxPerGroup) => {
+          const r = await simulate(specs, maxActive, maxPerGroup);
+          for (const group of ["acme", "beta"]) {
+            // Submission order: by submitAt, ties in array order (timers at one instant fire in the order set).
+            const submittedOrder = r.tracked
+              .filter((t) => t.spec.group === group)
+              .sort((a, b) => a.spec.submitAt - b.spec.submitAt || a.index - b.index)
+              .map((t) => t.index);
+            const startOrder = r.tracked
+              .filter((t) => t.spec.group === group && t.startedAt !== undefined)
+              .sort((a, b) => a.startedAt! - b.startedAt! || submittedOrder.indexOf(a.index) - submittedOrder.indexOf(b.index))
+              .map((t) => t.index);
+            const startTimes = submittedOrder.map((i) => r.tracked[i]!.startedAt);
+            const sorted = [...startTimes].sort((a, b) => (a ?? Infinity) - (b ?? Infinity));
+            expect(
+              startTimes,
+              `maxActive ${maxActive}, maxPerGroup ${maxPerGroup}, tasks [${describeSpecs(specs)}]: in group ${group}, tasks submitted in order ${submittedOrder.join(",")} started in order ${startOrder.join(",")}; a group is FIFO`,
+            ).toEqual(sorted);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  test("a busy tenant's backlog does not delay other tenants: with acme full, beta and gamma start at once", async () => {
+    const clock = new FakeClock();
+    const limiter = createGroupLimiter({ maxActive: 3, maxPerGroup: 1 });
+    const started: string[] = [];
+    const task = (name: string, ms: number) => async () => {
+      started.push(`${name}@${clock.now()}`);
+      await clock.sleep(ms);
+    };
+    for (let i = 1; i <= 4; i++) void limiter.run("acme", task(`acme-${i}`, 100));
+    void limiter.run("beta", task("beta-1", 10));
+    void limiter.run("gamma", task("gamma-1", 10));
+    await flushMicrotasks();
+    expect(started, "acme-2..4 wait for acme-1 (1 per group), but beta-1 and gamma-1 must start at t=0, not behind acme's backlog").toEqual(["acme-1@0", "beta-1@0", "gamma-1@0"]);
+    expect(limiter.stats(), "stats() at t=0: three running (one per group), acme's three others waiting").toEqual({
+      active: 3,
+      waiting: 3,
+      activeByGroup: { acme: 1, beta: 1, gamma: 1 },
+    });
+    await clock.advance(10);
+    expect(limiter.stats(), "at t=10 beta and gamma are done; acme is still limited to 1 even though 2 global slots are free").toEqual({
+      active: 1,
+      waiting: 3,
+      activeByGroup: { acme: 1 },
+    });
+    await clock.runAll();
+    expect(started, "acme's tasks then run one after another, in order").toEqual(["acme-1@0", "beta-1@0", "gamma-1@0", "acme-2@100", "acme-3@200", "acme-4@300"]);
+  });
+
+  test("the slot is released exactly once whether the task fulfils, rejects or throws synchronously", async () => {
+    for (const failure of ["reject", "throw"] as const) {
+      const clock = new FakeClock();
+      const limiter = createGroupLimiter({ maxActive: 1, maxPerGroup: 1 });
+      const boom = new Error(`boom (${failure})`);
+      let running = 0;
+      let most = 0;
+      const startedNames: string[] = [];
+      const ok = (name: string) => async () => {
+        startedNames.push(name);
+        most = Math.max(most, ++running);
+        await clock.sleep(10);
+        running--;
+        return name;
+      };
+      const failing =
+        failure === "throw"
+          ? () => {
+              startedNames.push("failing");
+              throw boom;
+            }
+          : async () => {
+              startedNames.push("failing");
+              most = Math.max(most, ++running);
+              await clock.sleep(10);
+              running--;
+              throw boom;
+            };
+      const results: string[] = [];
+      const record = (label: string) => (p: Promise<unknown>) =>
+        p.then(
+          (v) => results.push(`${label} fulfilled ${String(v)}`),
+          (e: unknown) => results.push(`${label} rejected ${e === boom ? "with the task's error" : String(e)}`),
+        );
+      record("first")(limiter.run("g", ok("first")));
+      record("failing")(limiter.run("g", failing as () => Promise<string>));
+      record("second")(limiter.run("g", ok("second")));
+      record("third")(limiter.run("g", ok("third")));
+      for (let i = 0; i < 20 && clock.pendingTimers > 0; i++) {
+        await clock.advance(clock.nextTimerAt! - clock.now());
+        const stats = limiter.stats();
+        expect(stats.active, `after a task that ${failure === "throw" ? "throws synchronously" : "rejects"}, stats().active went negative: a slot was released twice`).toBeGreaterThanOrEqual(0);
+      }
+      await flushMicrotasks();
+      expect(most, `maxActive 1: after a task that ${failure === "throw" ? "throws synchronously" : "rejects"}, two tasks ran at once; release the slot once (in finally), not also in catch`).toBe(1);
+      expect(startedNames, `maxActive 1: after a task that ${failure === "throw" ? "throws synchronously" : "rejects"}, the waiting tasks must still start; release the slot (the total and the group's count) in finally`).toEqual([
+        "first",
+        "failing",
+        "second",
+        "third",
+      ]);
+      expect(results, `every run() must settle like its task (${failure})`).toEqual([
+        "first fulfilled first",
+        "failing rejected with the task's error",
+        "second fulfilled second",
+        "third fulfilled third",
+      ]);
+      expect(limiter.stats(), `after all tasks end (${failure}), stats() must be back to zero`).toEqual({ active: 0, waiting: 0, activeByGroup: {} });
+    }
+  });
+
+  test("limits must be integers of at least 1", () => {
+    for (const bad of [{ maxActive: 0, maxPerGroup: 1 }, { maxActive: 2, maxPerGroup: 0 }, { maxActive: 1.5, maxPerGroup: 1 }]) {
+      expect(() => createGroupLimiter(bad), `createGroupLimiter(${JSON.stringify(bad)}) must throw a RangeError`).toThrow(RangeError);
+    }
+  });
+});
