@@ -77,20 +77,15 @@ export interface ChallengeUnderTest {
  * lesson, the second, … (a batch holds one candidate per lesson).
  */
 export async function checkChallenges(root: string, challenges: ChallengeUnderTest[], timeoutMs: number): Promise<Map<string, Record<string, Check>>> {
-  const rounds: Array<Array<GradeRequest & { id: string; role: string }>> = [];
-  const add = (round: number, request: GradeRequest & { id: string; role: string }) => (rounds[round] ??= []).push(request);
-  for (const { lesson, files, mutants } of challenges) {
-    const folder = lesson.folder!;
-    add(0, { id: lesson.meta.id, role: "stub", folder, candidate: files.stub });
-    add(1, { id: lesson.meta.id, role: "solution", folder, candidate: files.solution });
-    mutants.forEach((mutant, index) => add(2 + index, { id: lesson.meta.id, role: `mutant:${mutant.name}`, folder, candidate: mutant.file }));
-  }
-  const outcomes = new Map<string, Results>();
+  // Every stub, solution and mutant of every lesson, graded in one run.
+  const requests: Array<GradeRequest & { key: string }> = challenges.flatMap(({ lesson, files, mutants }) => [
+    { key: `${lesson.meta.id}/stub`, folder: lesson.folder!, candidate: files.stub },
+    { key: `${lesson.meta.id}/solution`, folder: lesson.folder!, candidate: files.solution },
+    ...mutants.map((mutant) => ({ key: `${lesson.meta.id}/mutant:${mutant.name}`, folder: lesson.folder!, candidate: mutant.file })),
+  ]);
   const env = Object.assign({}, ...challenges.map((c) => c.env)) as Record<string, string>;
-  for (const round of rounds) {
-    const results = await grade(round, { root, timeoutMs, env });
-    round.forEach((request, index) => outcomes.set(`${request.id}/${request.role}`, results[index]!));
-  }
+  const results = await grade(requests, { root, timeoutMs, env });
+  const outcomes = new Map(requests.map((request, index) => [request.key, results[index]!]));
   const checks = new Map<string, Record<string, Check>>();
   for (const { lesson, mutants, mutantProblems } of challenges) {
     const id = lesson.meta.id;

@@ -1,10 +1,11 @@
 // The grading child process: runs hidden tests with vitest's Node API and
-// sends the raw outcome to the parent over IPC. Results never travel over
-// stdout, so a candidate that prints "all tests passed" or a fake results
-// JSON changes nothing. Candidates run in vitest's worker threads, which have
-// no IPC channel of their own.
+// reports each test file's outcome to the parent over IPC as soon as it ends.
+// Results never travel over stdout, so a candidate that prints "all tests
+// passed" or a fake results JSON changes nothing. Candidates run in vitest's
+// worker threads, which have no IPC channel of their own.
 
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import type { TestModule, UserConsoleLog } from "vitest/node";
 
@@ -12,8 +13,12 @@ const SETUP = "test/hidden/_harness/setup.ts";
 
 export interface GradeJob {
   root: string;
-  /** Hidden test file → candidate file, keyed by lesson folder. */
-  items: Array<{ folder: string; testFile: string; candidate: string }>;
+  /** Test files to run: generated wrappers, each binding one hidden test to one candidate. */
+  testFiles: string[];
+  /** Folder, relative to the root, that holds the wrappers (vitest must be told to look there). */
+  wrapperDir: string;
+  /** Candidate files, so a re-run in watch mode sees their new content. */
+  candidates: string[];
   testTimeoutMs: number;
   /** Keep vitest warm and wait for more jobs on IPC (watch mode). */
   stayAlive?: boolean;
@@ -33,7 +38,10 @@ export interface RawModule {
   logs: string[];
 }
 
-export type ChildMessage = { type: "result"; modules: RawModule[]; unhandled: string[] } | { type: "ready" };
+export type ChildMessage =
+  | { type: "started"; testFile: string }
+  | { type: "module"; module: RawModule }
+  | { type: "done"; unhandled: Array<{ text: string; testFile?: string }> };
 
 function errorText(error: unknown): string {
   if (typeof error !== "object" || error === null) return String(error);
@@ -43,22 +51,19 @@ function errorText(error: unknown): string {
   return cause !== undefined && cause !== null ? `${text}\nCaused by: ${errorText(cause)}` : text;
 }
 
-function collect(modules: ReadonlyArray<TestModule>, logs: Map<string, string[]>): RawModule[] {
-  return modules.map((module) => ({
+function collect(module: TestModule, logs: Map<string, string[]>): RawModule {
+  return {
     testFile: module.moduleId,
     errors: module.errors().map(errorText),
     logs: logs.get(module.id) ?? [],
     tests: [...module.children.allTests()].map((test) => {
       const result = test.result();
-      return {
-        name: test.fullName,
-        state: result.state,
-        errors: (result.errors ?? []).map(errorText),
-        logs: logs.get(test.id) ?? [],
-      };
+      return { name: test.fullName, state: result.state, errors: (result.errors ?? []).map(errorText), logs: logs.get(test.id) ?? [] };
     }),
-  }));
+  };
 }
+
+const send = (message: ChildMessage) => process.send!(message);
 
 async function main(): Promise<void> {
   const input = await new Promise<string>((resolve) => {
@@ -76,43 +81,47 @@ async function main(): Promise<void> {
       root: job.root,
       config: false,
       watch: false,
-      include: ["test/hidden/**/*.test.ts"],
+      include: [`${job.wrapperDir}/**/*.test.ts`],
       setupFiles: existsSync(path.join(job.root, SETUP)) ? [SETUP] : [],
       pool: "threads",
       // Hidden tests of different lessons share nothing, so a worker can run
       // many files without re-creating its module graph (~200 ms per file).
       isolate: false,
+      // Hidden tests wait on processes, servers and timers as often as they compute.
+      maxWorkers: Math.max(2, availableParallelism()),
       testTimeout: job.testTimeoutMs,
       hookTimeout: job.testTimeoutMs,
-      // Watch mode re-runs the same candidates, so the map is fixed for this instance.
-      env: { QUEUECRAFT_CANDIDATES: JSON.stringify(Object.fromEntries(job.items.map((item) => [item.folder, item.candidate]))) },
       reporters: [
         {
           onUserConsoleLog(log: UserConsoleLog) {
             const key = log.taskId ?? "";
-            const list = logs.get(key) ?? [];
-            list.push(log.content);
-            logs.set(key, list);
+            logs.set(key, [...(logs.get(key) ?? []), log.content]);
+          },
+          onTestModuleStart(module: TestModule) {
+            send({ type: "started", testFile: module.moduleId });
+          },
+          onTestModuleEnd(module: TestModule) {
+            send({ type: "module", module: collect(module, logs) });
           },
         },
       ],
     },
     { logLevel: "silent", clearScreen: false },
   );
-  const run = async (items: GradeJob["items"]) => {
+  const run = async (next: Pick<GradeJob, "testFiles" | "candidates">) => {
     logs.clear();
-    for (const item of items) vitest.invalidateFile(item.candidate);
-    const result = await vitest.runTestFiles(items.map((item) => item.testFile));
-    const message: ChildMessage = { type: "result", modules: collect(result.testModules, logs), unhandled: result.unhandledErrors.map(errorText) };
-    process.send!(message);
+    for (const candidate of next.candidates) vitest.invalidateFile(candidate);
+    const result = await vitest.runTestFiles(next.testFiles);
+    // vitest tags an error that escaped a test with the file it escaped from.
+    const unhandled = result.unhandledErrors.map((error) => ({ text: errorText(error), testFile: (error as { VITEST_TEST_PATH?: string }).VITEST_TEST_PATH }));
+    send({ type: "done", unhandled });
   };
-  await run(job.items);
+  await run(job);
   if (!job.stayAlive) {
     await vitest.close();
     process.exit(0);
   }
-  process.on("message", (next: GradeJob) => void run(next.items));
-  process.send!({ type: "ready" } satisfies ChildMessage);
+  process.on("message", (next: Pick<GradeJob, "testFiles" | "candidates">) => void run(next));
 }
 
 main().catch((error: unknown) => {

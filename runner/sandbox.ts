@@ -120,7 +120,15 @@ export interface ProcessRun extends RunOutcome {
  */
 export function runProcess(
   args: string[],
-  options: { limits: Limits; env: Record<string, string>; cwd: string; input?: string; ipc?: (message: unknown) => void },
+  options: {
+    limits: Limits;
+    env: Record<string, string>;
+    cwd: string;
+    input?: string;
+    ipc?: (message: unknown) => void;
+    /** Count the time limit from the last IPC message instead of from the start: a long batch that keeps reporting progress is alive. */
+    idleTimeout?: boolean;
+  },
 ): Promise<ProcessRun> {
   const token = randomBytes(8).toString("hex");
   const { limits } = options;
@@ -142,13 +150,23 @@ export function runProcess(
     const output = outputCollector(limits.maxOutputBytes, killGroup);
     child.stdout!.on("data", output.stdout);
     child.stderr!.on("data", output.stderr);
-    if (options.ipc) child.on("message", options.ipc);
     child.stdin!.on("error", () => {});
     child.stdin!.end(options.input ?? "");
-    const timer = setTimeout(() => {
+    const expire = () => {
       timedOut = true;
       killGroup();
-    }, limits.timeoutMs);
+    };
+    let timer = setTimeout(expire, limits.timeoutMs);
+    if (options.ipc) {
+      const receive = options.ipc;
+      child.on("message", (message) => {
+        if (options.idleTimeout) {
+          clearTimeout(timer);
+          timer = setTimeout(expire, limits.timeoutMs);
+        }
+        receive(message);
+      });
+    }
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       // Whatever is left of the group, and anything that slipped out of it.

@@ -113,6 +113,8 @@ export const verifyCommand: Command = {
     const ci = Boolean(process.env.CI);
     const { running, missing } = await provideFor(lessons.flatMap((lesson) => lesson.meta.services));
     const reports: LessonReport[] = [];
+    /** Seconds per phase; the type-check runs beside the other two. */
+    const timings = { experimentsS: 0, challengesS: 0, typesS: 0, totalS: 0 };
     try {
       // Mutants are written out first so that the type-check (in parallel) sees them.
       const challenges: ChallengeUnderTest[] = [];
@@ -126,7 +128,9 @@ export const verifyCommand: Command = {
           challenges.push({ lesson, files, mutants, mutantProblems: problems, env: running?.env ?? {} });
         }
       }
-      const types = args.flags.has("no-types") ? undefined : typeCheck(context.root);
+      const clock = () => Number(process.hrtime.bigint() / 1_000_000n) / 1000;
+      const began = clock();
+      const types = args.flags.has("no-types") ? undefined : typeCheck(context.root).then((errors) => ((timings.typesS = clock() - began), errors));
       const stopBurning = args.flags.has("stress") ? burnCpu() : undefined;
       const experiments = new Map<string, Check>();
       try {
@@ -138,10 +142,13 @@ export const verifyCommand: Command = {
       } finally {
         stopBurning?.();
       }
+      timings.experimentsS = clock() - began;
       const runnable = challenges.filter((challenge) => !unavailable.has(challenge.lesson.meta.id));
       if (!context.json && !args.flags.has("no-challenges")) context.err(context.style.dim(`grading ${runnable.length} challenge(s) as stub, solution and mutants…`));
       const challengeChecks = args.flags.has("no-challenges") ? new Map<string, Record<string, Check>>() : await checkChallenges(context.root, runnable, CHECK_TIMEOUT_MS);
+      timings.challengesS = clock() - began - timings.experimentsS;
       const typeErrors = await types;
+      timings.totalS = clock() - began;
       for (const lesson of lessons) {
         const id = lesson.meta.id;
         const checks: Record<string, Check> = { catalog: { ok: true, detail: "frontmatter, sections and prerequisites are valid" } };
@@ -165,13 +172,15 @@ export const verifyCommand: Command = {
     const problems = catalog.problems.map((problem) => formatProblem(problem, context.root));
     const ok = problems.length === 0 && reports.every((report) => report.ok);
     if (context.json) {
-      context.out(JSON.stringify({ ok, problems, lessons: reports }));
+      context.out(JSON.stringify({ ok, problems, lessons: reports, timings }));
     } else {
       for (const problem of problems) context.out(context.style.red(problem));
       printTable(context, reports);
       const skipped = reports.filter((report) => Object.values(report.checks).some((check) => check.skipped));
       if (skipped.length) context.out(context.style.yellow(`\n${skipped.length} lesson(s) not verified on this machine: ${skipped.map((r) => r.id).join(", ")} (see above for how to install what they need).`));
       const passed = reports.filter((report) => report.ok).length;
+      const round = (n: number) => n.toFixed(1);
+      context.out(context.style.dim(`\nTook ${round(timings.totalS)} s: experiments ${round(timings.experimentsS)} s, challenges ${round(timings.challengesS)} s, tsc ${round(timings.typesS)} s alongside.`));
       context.out(`\nverify: ${passed} passed, ${reports.length - passed + (problems.length ? 1 : 0)} failed`);
     }
     return ok ? EXIT.ok : EXIT.failed;

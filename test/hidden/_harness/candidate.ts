@@ -7,6 +7,12 @@
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
+/**
+ * Set by a generated wrapper test just before it imports a hidden test, so one
+ * vitest run can grade many candidates of the same lesson (verify does).
+ */
+export const CANDIDATE = "__queuecraftCandidate";
+
 const HIDDEN = `${path.sep}test${path.sep}hidden${path.sep}`;
 
 /** The course root and lesson folder of a hidden test at <root>/test/hidden/<phase>/<lesson>/*.test.ts. */
@@ -25,6 +31,8 @@ export function lessonFolderOf(testFileUrl: string): string {
 
 /** Absolute path of the file under test for the hidden test at `testFileUrl`. */
 export function candidatePath(testFileUrl: string): string {
+  const chosen = (globalThis as { [CANDIDATE]?: string })[CANDIDATE];
+  if (chosen) return chosen;
   const { root, folder } = locate(testFileUrl);
   const map = JSON.parse(process.env.QUEUECRAFT_CANDIDATES ?? "{}") as Record<string, string>;
   return map[folder] ?? path.join(root, "solutions", folder, "challenge.ts");
