@@ -36,7 +36,9 @@ export interface WakeupWorker {
   notify(): void;
   /**
    * No claim starts after stop(); resolves once every claimed job has
-   * finished. Does not wait out the poll interval and leaves no timer behind.
+   * finished, including a job whose claim was still in progress when stop()
+   * was called (it is claimed, so it runs). Does not wait out the poll
+   * interval and leaves no timer behind.
    */
   stop(): Promise<void>;
 }

@@ -52,7 +52,7 @@ console.log("retry  BullMQ 1s  River n^4  Sidekiq  graphile  Oban");
 for (let n = 1; n <= 6; n++) {
   const bull = 2 ** (n - 1); // exponential, delay 1000 ms, no cap of its own
   const river = n ** 4; // then +/-10 %
-  const sidekiq = (n - 1) ** 4 + 15; // its count starts at 0; plus rand(30)*(count+1)
+  const sidekiq = (n - 1) ** 4 + 15; // its count starts at 0; plus rand(10 * (count + 1))
   const graphile = Math.round(Math.exp(Math.min(n, 10))); // exp(least(attempts, 10))
   const oban = 15 + 2 ** n; // plus up to 10 % jitter
   console.log(`${pad(n, 5)}  ${pad(bull, 9)}  ${pad(river, 9)}  ${pad(sidekiq, 7)}  ${pad(graphile, 8)}  ${pad(oban, 4)}`);

@@ -9,7 +9,8 @@ import type { Clock } from "#kit/clock.ts";
  *
  * - If the task settles before the deadline, the call settles the same way
  *   (same value, or the very same error) and the deadline timer is cleared:
- *   no timer is left behind, on success or on failure.
+ *   no timer is left behind, on success or on failure. A task that throws
+ *   synchronously, before returning a promise, fails the same way.
  * - At the deadline, the signal given to the task is aborted with a reason
  *   that is an Error named "TimeoutError" (a `DOMException` with that name, as
  *   `AbortSignal.timeout` uses, qualifies too), and the call rejects with that

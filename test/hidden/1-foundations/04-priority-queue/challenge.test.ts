@@ -101,6 +101,21 @@ describe("order", () => {
     );
   });
 
+  test("priorities anywhere in the safe-integer range keep their order and their ties", () => {
+    const extremes = [Number.MIN_SAFE_INTEGER, -(2 ** 40), -1, 0, 1, 2 ** 40, Number.MAX_SAFE_INTEGER];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...extremes), { maxLength: 40 }), (priorities) => {
+        const queue = new PriorityQueue<number>();
+        const jobs = priorities.map((priority, id) => ({ id, priority }));
+        for (const job of jobs) queue.enqueue(job.id, job.priority);
+        expect(drain(queue), "huge and very negative priorities must still sort lower-first with ties by arrival: compare (priority, seq) as two keys; packing them into one number (priority * 2^32 + seq) loses the tie-break past 2^21").toEqual(
+          stableOrder(jobs),
+        );
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   test("order stays correct with thousands of items", () => {
     const random = createRandom(7);
     const queue = new PriorityQueue<number>();
@@ -198,6 +213,9 @@ describe("validation", () => {
     queue.enqueue("ok", 1);
     for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, 1.5, "3" as unknown as number]) {
       expect(() => queue.enqueue("bad", bad), `enqueue(item, ${String(bad)}) must throw a RangeError: NaN or a string would silently break every comparison`).toThrow(RangeError);
+    }
+    for (const bad of [2 ** 53, -(2 ** 53), 1e300]) {
+      expect(() => queue.enqueue("bad", bad), `enqueue(item, ${String(bad)}) must throw a RangeError: it is an integer but not a safe one (use Number.isSafeInteger, not Number.isInteger)`).toThrow(RangeError);
     }
     expect(queue.size, "a rejected enqueue must leave the queue unchanged").toBe(1);
     expect(drain(queue), "only the valid item is in the queue").toEqual(["ok"]);

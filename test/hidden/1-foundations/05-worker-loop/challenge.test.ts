@@ -16,7 +16,7 @@ const CLAIM_LIMIT = 20_000;
  * stalls forever once CLAIM_LIMIT is passed, so a loop that never sleeps stops
  * spinning (and the test fails with a message) instead of hanging the run.
  */
-function fakeQueue(clock: FakeClock, opts: { claimLatency?: number; claimFailures?: number } = {}) {
+function fakeQueue(clock: FakeClock, opts: { claimLatency?: number; claimFailures?: number; throwSync?: boolean } = {}) {
   const waiting: Job[] = [];
   const state = {
     claimTimes: [] as number[],
@@ -47,7 +47,7 @@ function fakeQueue(clock: FakeClock, opts: { claimLatency?: number; claimFailure
     }
     return job;
   };
-  const handle = async (job: Job): Promise<void> => {
+  const handleAsync = async (job: Job): Promise<void> => {
     state.handledCount.set(job.id, (state.handledCount.get(job.id) ?? 0) + 1);
     state.started.set(job.id, clock.now());
     try {
@@ -57,6 +57,18 @@ function fakeQueue(clock: FakeClock, opts: { claimLatency?: number; claimFailure
       state.inFlight--;
       state.finished.set(job.id, clock.now());
     }
+  };
+  // With throwSync, a failing job throws before returning a promise, as a
+  // plain (non-async) function that validates its input would.
+  const handle = (job: Job): Promise<void> => {
+    if (opts.throwSync && job.fails) {
+      state.handledCount.set(job.id, (state.handledCount.get(job.id) ?? 0) + 1);
+      state.started.set(job.id, clock.now());
+      state.inFlight--;
+      state.finished.set(job.id, clock.now());
+      throw new Error(`job ${job.id} is invalid`);
+    }
+    return handleAsync(job);
   };
   const onError = (error: unknown, job: Job | undefined) => {
     state.errors.push({ error, job });
@@ -89,20 +101,21 @@ describe("concurrency", () => {
       fc.asyncProperty(
         fc.integer({ min: 1, max: 4 }),
         fc.constantFrom(100, 250, 1000),
+        fc.constantFrom(0, 0, 7, 30),
         fc.array(jobArb, { minLength: 1, maxLength: 14 }),
-        async (concurrency, pollInterval, specs) => {
+        async (concurrency, pollInterval, claimLatency, specs) => {
           const clock = new FakeClock();
-          const q = fakeQueue(clock);
+          const q = fakeQueue(clock, { claimLatency });
           specs.forEach((spec, id) => {
             const job = { id, duration: spec.duration };
             if (spec.at === 0) q.waiting.push(job);
             else clock.setTimeout(() => q.waiting.push(job), spec.at);
           });
           const loop = startWorkerLoop({ ...q, concurrency, pollInterval, clock });
-          const horizon = 1500 + specs.reduce((sum, s) => sum + s.duration, 0) + 2 * pollInterval;
+          const horizon = 1500 + specs.reduce((sum, s) => sum + s.duration + claimLatency, 0) + 2 * (pollInterval + claimLatency);
           await clock.advance(horizon);
           noRunaway(q.state);
-          expect(q.state.maxInFlight, `concurrency ${concurrency}: a job counts from claim() until handle() settles`).toBeLessThanOrEqual(concurrency);
+          expect(q.state.maxInFlight, `concurrency ${concurrency}, claims taking ${claimLatency} ms: a job counts from claim() until handle() settles, and two claims started for one free slot can both return a job`).toBeLessThanOrEqual(concurrency);
           expect(q.state.handledCount.size, "every job that was enqueued must be handled").toBe(specs.length);
           for (const [id, count] of q.state.handledCount) {
             expect(count, `job ${id} must be handled exactly once`).toBe(1);
@@ -212,6 +225,21 @@ describe("failures", () => {
     await settles(clock, loop.stop(), 2000);
   });
 
+  test("a handle() that throws instead of rejecting is reported and frees its slot too", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock, { throwSync: true });
+    q.waiting.push({ id: 1, duration: 50, fails: true });
+    q.waiting.push({ id: 2, duration: 50 });
+    q.waiting.push({ id: 3, duration: 50, fails: true });
+    q.waiting.push({ id: 4, duration: 50 });
+    const loop = startWorkerLoop({ ...q, concurrency: 1, pollInterval: 1000, clock });
+    await clock.advance(500);
+    noRunaway(q.state);
+    expect(q.state.errors.map((e) => e.job?.id), "a handle() that throws synchronously must be reported like a rejection: call it inside try/await, not as handle(job).catch(...)").toEqual([1, 3]);
+    expect([...q.state.handledCount.keys()].sort((a, b) => a - b), "the jobs after a synchronous throw must still run: the loop must survive it and free the slot").toEqual([1, 2, 3, 4]);
+    await settles(clock, loop.stop(), 2000);
+  });
+
   test("a claim that rejects is reported and retried after pollInterval", async () => {
     const clock = new FakeClock();
     const q = fakeQueue(clock, { claimFailures: 1 });
@@ -281,8 +309,10 @@ describe("stop()", () => {
     q.waiting.push({ id: 1, duration: 200 });
     const loop = startWorkerLoop({ ...q, concurrency: 1, pollInterval: 1000, clock });
     await clock.advance(10);
-    const both = Promise.all([loop.stop(), loop.stop()]);
+    const resolvedAt: number[] = [];
+    const both = Promise.all([loop.stop(), loop.stop()].map((p) => p.then(() => resolvedAt.push(clock.now()))));
     expect(await settles(clock, both, 500), "both stop() promises must resolve once the running job is done").toBe(true);
+    expect(resolvedAt, "job 1 runs until t=200: the second stop() must not resolve earlier than the first (return the same promise)").toEqual([200, 200]);
   });
 });
 

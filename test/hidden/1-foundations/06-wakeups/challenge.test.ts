@@ -186,6 +186,23 @@ describe("notifications that arrive while the worker is busy", () => {
     await settles(clock, worker.stop(), 1000);
   });
 
+  test("one burst of notifications for a batch insert fills every free slot at once and costs only a few claims", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock);
+    const worker = startWakeupWorker({ ...q, pollInterval: 60_000, concurrency: 3, clock });
+    await clock.advance(1000);
+    const claimsBefore = q.state.claimTimes.length;
+    for (let id = 1; id <= 5; id++) q.waiting.push({ id, duration: 100 });
+    for (let i = 0; i < 500; i++) worker.notify(); // a batch insert: one NOTIFY per row
+    await clock.advance(300);
+    noRunaway(q.state);
+    expect([...q.state.started.values()], "5 jobs of 100 ms notified at t=1000 on 3 slots: a notification is a reason to keep claiming until the slots are full, so they start at 1000, 1000, 1000, 1100, 1100").toEqual([1000, 1000, 1000, 1100, 1100]);
+    expect(q.state.maxInFlight, "500 notifications must never start more jobs than the 3 slots").toBe(3);
+    const claims = q.state.claimTimes.length - claimsBefore;
+    expect(claims, `500 notifications must coalesce: 5 claims that find jobs plus at most 2 x concurrency empty ones (11), got ${claims}`).toBeLessThanOrEqual(11);
+    await settles(clock, worker.stop(), 1000);
+  });
+
   test("with concurrency 2, notifications while both slots are busy never start a third job", async () => {
     const clock = new FakeClock();
     const q = fakeQueue(clock);
@@ -273,6 +290,23 @@ describe("failures, stop() and options", () => {
     worker.notify();
     await clock.advance(100);
     expect(q.state.claimTimes.length, "notify() after stop() must not claim anything").toBe(claims);
+  });
+
+  test("a job whose claim was in progress when stop() was called still runs, and stop() waits for it", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock, { claimLatency: 10 });
+    const worker = startWakeupWorker({ ...q, pollInterval: 60_000, clock });
+    await clock.advance(100);
+    q.waiting.push({ id: 1, duration: 100 });
+    worker.notify(); // claim runs t=100..110
+    await clock.advance(5);
+    const stopping = worker.stop();
+    let stopped = false;
+    void stopping.then(() => (stopped = true));
+    await clock.advance(50);
+    expect(q.state.started.get(1), "the claim returned job 1 at t=110, after stop(): it is locked by this worker and must still run").toBe(110);
+    expect(stopped, "job 1 runs until t=210: stop() must wait for it").toBe(false);
+    expect(await settles(clock, stopping, 200), "stop() must resolve once job 1 has finished").toBe(true);
   });
 
   test("stop() waits for the job in flight", async () => {

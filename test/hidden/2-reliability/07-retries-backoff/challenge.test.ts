@@ -147,6 +147,17 @@ describe("retry policy and loop", () => {
     expect(clock.pendingTimers, "no timer may be left behind after success").toBe(0);
   });
 
+  test("the loop applies the policy's jitter and random to its waits", async () => {
+    const clock = new FakeClock();
+    const { calls, task } = failingTask(clock);
+    const policy = { baseMs: 1000, maxMs: 8000, jitter: 0.5, random: () => 0.5, maxAttempts: 6 };
+    await drive(clock, runWithRetries(task, policy, clock));
+    const gaps = calls.slice(1).map((call, i) => call.at - calls[i]!.at);
+    const expected = gaps.map((_, i) => ceilingOf(i + 1, 1000, 8000) * 0.75);
+    const off = gaps.findIndex((gap, i) => Math.abs(gap - expected[i]!) > 1);
+    expect(off, `jitter 0.5 and random() = 0.5 put every wait in the middle of its band (${expected.join(", ")} ms), but the waits were ${gaps.join(", ")} ms: pass the whole policy (jitter, random) to backoffDelay`).toBe(-1);
+  });
+
   test("with jitter, every wait between tries stays within the band", async () => {
     const clock = new FakeClock();
     const { calls, task } = failingTask(clock);

@@ -70,6 +70,25 @@ describe("dead-lettering", () => {
     ]);
   });
 
+  test("complete() and fail() throw for a job that is not active, and change nothing", () => {
+    const { q } = setup();
+    const job = q.add("work", { n: 1 }, { maxAttempts: 3 });
+    expect(() => q.fail(job.id, new Error("never taken")), "fail() on a job that was never taken (waiting) must throw").toThrow();
+    expect(() => q.complete(job.id), "complete() on a waiting job must throw").toThrow();
+    q.take("work");
+    expect(q.fail(job.id, new Error("first try failed")), "the first failure of an active job is a retry").toBe("retry");
+    expect(() => q.fail(job.id, new Error("reported twice")), "a second fail() for the same try (the job is waiting again) must throw, or a duplicate report would enqueue the job twice").toThrow();
+    expect(q.waiting("work").map((j) => j.id), "after the rejected duplicate fail() the job waits in its queue exactly once").toEqual([job.id]);
+    expect(q.get(job.id)?.errors.length, "the rejected duplicate fail() must not record an error").toBe(1);
+    q.take("work");
+    q.complete(job.id);
+    expect(() => q.fail(job.id, new Error("too late")), "fail() on a completed job must throw").toThrow();
+    expect(() => q.complete(job.id), "complete() twice must throw").toThrow();
+    expect(() => q.fail("no-such-job", new Error("?")), "fail() on an unknown id must throw").toThrow();
+    expect(q.get(job.id)?.state, "the completed job stays completed").toBe("completed");
+    expect(q.deadLetters().total, "nothing was dead-lettered").toBe(0);
+  });
+
   test("a job is tried exactly maxAttempts times before it is dead-lettered", () => {
     for (const maxAttempts of [1, 2, 5]) {
       const { q } = setup();
@@ -110,6 +129,8 @@ describe("admin retry", () => {
       "second life failure 2",
       "second life failure 3",
     ]);
+    const again = await within(q.retry(id), "retry() after the second death");
+    expect(again?.id, "a job that died again has a new DLQ entry, so it can be retried again").toBe(id);
   });
 
   test("retry puts the job back at the tail of its source queue and nowhere else", async () => {
@@ -202,5 +223,15 @@ describe("admin list", () => {
     }
     expect(paged, "pages of 2 at offsets 0, 2, 4 together list every dead letter once, in order").toEqual(ids);
     expect(q.deadLetters({ queue: "a", offset: 1, limit: 1 }).items.map((d) => d.id), "filter first, then page: the second dead letter of queue a").toEqual([ids[2]]);
+  });
+
+  test("without a limit the admin list returns the first 50", async () => {
+    const { clock, q } = setup();
+    const ids: string[] = [];
+    for (let i = 0; i < 55; i++) ids.push(await kill(q, clock, "bulk", { i }, 1));
+    const page = q.deadLetters();
+    expect(page.total, "55 dead letters").toBe(55);
+    expect(page.items.map((d) => d.id), "limit defaults to 50: the 50 oldest dead letters").toEqual(ids.slice(0, 50));
+    expect(q.deadLetters({ offset: 50 }).items.map((d) => d.id), "offset 50 without a limit returns the remaining 5").toEqual(ids.slice(50));
   });
 });

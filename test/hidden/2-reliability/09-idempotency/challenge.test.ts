@@ -111,6 +111,42 @@ describe("dedup keys in the queue", () => {
     expect(queue.add("sync account", "sync").added, "at t=6000 the cooldown is over and the key is free").toBe(true);
   });
 
+  test("take() hands out the oldest waiting job, and an abandoned job goes to the back of the line", () => {
+    const queue = new DedupQueue<string>({ clock: new FakeClock() });
+    const a = queue.add("a", "key-a");
+    const b = queue.add("b");
+    const c = queue.add("c", "key-c");
+    expect(queue.take()?.id, "the first take() returns the job added first").toBe(a.id);
+    queue.abandon(a.id);
+    expect([queue.take()?.id, queue.take()?.id, queue.take()?.id], "after job a crashed it waits behind b and c: take() returns b, c, then a again").toEqual([b.id, c.id, a.id]);
+    expect(queue.take(), "no job is left waiting").toBeNull();
+  });
+
+  test("jobs() lists every job ever added, in add order, with its state, deliveries and times", async () => {
+    const clock = new FakeClock();
+    const queue = new DedupQueue<string>({ clock });
+    const done = queue.add("done", "k1");
+    await clock.advance(50);
+    const failed = queue.add("failed", "k2");
+    const waiting = queue.add("waiting");
+    queue.take();
+    await clock.advance(100);
+    queue.complete(done.id);
+    queue.take();
+    queue.abandon(failed.id);
+    queue.take();
+    queue.take();
+    await clock.advance(25);
+    queue.fail(failed.id);
+    const jobs = queue.jobs();
+    expect(jobs.map((j) => j.id), "finished jobs stay listed, in the order they were added").toEqual([done.id, failed.id, waiting.id]);
+    expect(jobs.map((j) => ({ state: j.state, deliveries: j.deliveries, addedAt: j.addedAt, finishedAt: j.finishedAt })), "state, deliveries, addedAt (clock at add) and finishedAt (clock at complete/fail, undefined while unfinished)").toEqual([
+      { state: "completed", deliveries: 1, addedAt: 0, finishedAt: 150 },
+      { state: "failed", deliveries: 2, addedAt: 50, finishedAt: 175 },
+      { state: "active", deliveries: 1, addedAt: 50, finishedAt: undefined },
+    ]);
+  });
+
   test("a crashed delivery goes back to the queue still holding its key, and is delivered again", () => {
     const queue = new DedupQueue<string>({ clock: new FakeClock() });
     const first = queue.add("send welcome email", "welcome-42");
@@ -174,6 +210,24 @@ describe("an idempotent handler", () => {
     expect(chargeOnce(ledger, payment(1)), "the first delivery of a payment charges it").toBe("charged");
     expect(chargeOnce(ledger, payment(1)), "a second delivery of the same payment must not charge it again").toBe("duplicate");
     expect(charges("acct-1"), "one charge for one payment").toBe(1);
+  });
+
+  test("the idempotency key is the payment: two payments of the same amount on one account are both charged", () => {
+    const { ledger, charges } = fakeLedger();
+    const first = { paymentId: "pay-a", account: "acct-1", amountCents: 500 };
+    const second = { paymentId: "pay-b", account: "acct-1", amountCents: 500 };
+    expect(chargeOnce(ledger, first), "payment pay-a is new").toBe("charged");
+    expect(chargeOnce(ledger, second), "payment pay-b is a different payment, even with the same account and amount: key by paymentId").toBe("charged");
+    expect(chargeOnce(ledger, second), "pay-b delivered again is a duplicate").toBe("duplicate");
+    expect(charges("acct-1"), "two payments, two charges").toBe(2);
+  });
+
+  test("chargeOnce lets a ledger failure propagate instead of hiding it", () => {
+    for (const plan of ["before-commit", "after-commit"] as const) {
+      const { ledger, state } = fakeLedger();
+      state.next = plan;
+      expect(() => chargeOnce(ledger, payment(5)), `a ledger that fails ${plan === "before-commit" ? "before" : "right after"} its commit: chargeOnce must throw that error so the job is not acknowledged (no try/catch around the transaction)`).toThrow(Crash);
+    }
   });
 
   test("a crash right after any commit, or before one, never charges a payment twice nor leaves it uncharged", () => {

@@ -113,6 +113,39 @@ describe("runWithTimeout", () => {
     expect(getEventListeners(parent.signal, "abort").length, "no listener may remain on the parent signal").toBe(0);
   });
 
+  test("a parent abort rejects at once even when the task ignores its signal", async () => {
+    const clock = new FakeClock();
+    const parent = new AbortController();
+    let taskSignal: AbortSignal | undefined;
+    const deaf = (signal: AbortSignal) => {
+      taskSignal = signal;
+      return clock.sleep(5_000).then(() => "too late"); // never looks at its signal
+    };
+    const result = track(clock, runWithTimeout(deaf, 1_000, clock, parent.signal));
+    await clock.advance(100);
+    const shutdown = new Error("SIGTERM");
+    parent.abort(shutdown);
+    await flushMicrotasks();
+    expect(taskSignal?.reason, "the deaf task's signal is aborted with the parent's reason all the same").toBe(shutdown);
+    expect(result.current, "the call must reject at once with the parent's reason, not wait for a task that does not listen").toEqual({ state: "rejected", error: shutdown, at: 100 });
+    expect(getEventListeners(parent.signal, "abort").length, "no listener may remain on the parent signal").toBe(0);
+    await clock.runAll();
+  });
+
+  test("a task that throws before returning a promise rejects with that error and leaves nothing behind", async () => {
+    const clock = new FakeClock();
+    const parent = new AbortController();
+    const bad = new TypeError("job data is missing");
+    const throwsAtOnce = (): Promise<string> => {
+      throw bad;
+    };
+    const result = track(clock, runWithTimeout(throwsAtOnce, 1_000, clock, parent.signal));
+    await flushMicrotasks();
+    expect(result.current, "a synchronous throw is a failure like a rejection: reject with that error").toEqual({ state: "rejected", error: bad, at: 0 });
+    expect(clock.pendingTimers, "the deadline timer must be cleared when the task throws synchronously").toBe(0);
+    expect(getEventListeners(parent.signal, "abort").length, "no listener may remain on the parent signal after a synchronous throw").toBe(0);
+  });
+
   test("a parent signal that is already aborted rejects at once without starting the task", async () => {
     const clock = new FakeClock();
     const parent = new AbortController();
