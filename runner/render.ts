@@ -43,7 +43,10 @@ function inline(text: string, style: Style): string {
 export function renderMarkdown(lines: string[], style: Style): string[] {
   const out: string[] = [];
   let fence: string | undefined;
+  /** Indent of the text of the list item being continued, if any. */
+  let itemIndent: string | undefined;
   for (const line of lines) {
+    if (line.trim() === "") itemIndent = undefined;
     const fenceMatch = /^\s*(```+|~~~+)/.exec(line);
     if (fenceMatch) {
       fence = fence === undefined ? fenceMatch[1] : undefined;
@@ -66,14 +69,17 @@ export function renderMarkdown(lines: string[], style: Style): string[] {
     const bullet = /^(\s*)[-*+]\s+(.*)$/.exec(line);
     if (bullet) {
       out.push(`${bullet[1]}  • ${inline(bullet[2]!, style)}`);
+      itemIndent = `${bullet[1]}    `;
       continue;
     }
     const numbered = /^(\s*)(\d+[.)])\s+(.*)$/.exec(line);
     if (numbered) {
       out.push(`${numbered[1]}  ${style.bold(numbered[2]!)} ${inline(numbered[3]!, style)}`);
+      itemIndent = `${numbered[1]}  ${" ".repeat(numbered[2]!.length + 1)}`;
       continue;
     }
-    out.push(inline(line, style));
+    // A wrapped line of a list item lines up under the item's text.
+    out.push(itemIndent !== undefined ? itemIndent + inline(line.trim(), style) : inline(line, style));
   }
   return out;
 }
