@@ -64,6 +64,13 @@ export function parseArgs(argv: string[], spec: FlagSpec): Args {
   return { positional, flags };
 }
 
+/** The one lesson id a command was given, or a usage error showing how to name it. */
+export function lessonIdArg(args: Args, command: string): string {
+  const id = args.positional[0];
+  if (!id || args.positional.length > 1) throw new UsageError(`name one lesson, like \`npm run ${command} request-cycle\``);
+  return id;
+}
+
 export function numberFlag(args: Args, name: string, fallback: number, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number {
   const value = args.flags.get(name);
   if (value === undefined) return fallback;
@@ -85,6 +92,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   reset: async () => (await import("./commands/reset.ts")).resetCommand,
   watch: async () => (await import("./commands/watch.ts")).watchCommand,
   grade: async () => (await import("./commands/grade.ts")).gradeCommand,
+  "grade-worker": async () => (await import("./commands/grade-worker.ts")).gradeWorkerCommand,
   bench: async () => (await import("./commands/bench.ts")).benchCommand,
 };
 

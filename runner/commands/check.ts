@@ -3,7 +3,7 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { EXIT, numberFlag, UsageError, type Command, type Context } from "../cli.ts";
+import { EXIT, numberFlag, UsageError, lessonIdArg, type Command, type Context } from "../cli.ts";
 import { lessonWithChallenge, printProblems } from "../course.ts";
 import { grade, stageCandidate } from "../grading.ts";
 import { updateProgress } from "../progress.ts";
@@ -37,8 +37,7 @@ export const checkCommand: Command = {
   usage: "npm run check <id> [-- --file <path>] [--json] [--timeout <seconds>]",
   flags: { file: "string", timeout: "string" },
   async run(context, args) {
-    const id = args.positional[0];
-    if (!id || args.positional.length > 1) throw new UsageError("name one lesson, like `npm run check request-cycle`");
+    const id = lessonIdArg(args, "check");
     const timeoutS = numberFlag(args, "timeout", DEFAULT_CHECK_TIMEOUT_S, { min: 1, max: 600 });
     const found = lessonWithChallenge(context, id);
     if (!found.lesson || !found.files) {

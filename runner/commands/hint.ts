@@ -1,7 +1,7 @@
 // `npm run hint <id>`: the next hint from the lesson's Hints section, one at a
 // time; how many were shown is remembered in progress.
 
-import { EXIT, UsageError, type Command } from "../cli.ts";
+import { EXIT, lessonIdArg, type Command } from "../cli.ts";
 import { findLesson, printProblems } from "../course.ts";
 import { updateProgress } from "../progress.ts";
 import { renderMarkdown } from "../render.ts";
@@ -12,8 +12,7 @@ export const hintCommand: Command = {
   usage: "npm run hint <id> [-- --all] [--json]",
   flags: { all: "boolean" },
   async run(context, args) {
-    const id = args.positional[0];
-    if (!id || args.positional.length > 1) throw new UsageError("name one lesson, like `npm run hint request-cycle`");
+    const id = lessonIdArg(args, "hint");
     const { lesson, problems } = findLesson(context, id);
     if (!lesson) {
       printProblems(context, problems);

@@ -2,7 +2,7 @@
 // confirmation and always with a backup of what was there.
 
 import path from "node:path";
-import { EXIT, UsageError, type Command } from "../cli.ts";
+import { EXIT, UsageError, lessonIdArg, type Command } from "../cli.ts";
 import { lessonWithChallenge, printProblems } from "../course.ts";
 import { resetChallenge, workspaceAt } from "../workspace.ts";
 
@@ -11,8 +11,7 @@ export const resetCommand: Command = {
   usage: "npm run reset <id> [-- --yes] [--json]",
   flags: { yes: "boolean" },
   async run(context, args) {
-    const id = args.positional[0];
-    if (!id || args.positional.length > 1) throw new UsageError("name one lesson, like `npm run reset request-cycle`");
+    const id = lessonIdArg(args, "reset");
     const found = lessonWithChallenge(context, id);
     if (!found.lesson || !found.files) {
       printProblems(context, found.problems);
