@@ -7,7 +7,8 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
-import type { TestModule, UserConsoleLog } from "vitest/node";
+import type { UserConsoleLog } from "vitest";
+import type { TestModule } from "vitest/node";
 
 const SETUP = "test/hidden/_harness/setup.ts";
 
