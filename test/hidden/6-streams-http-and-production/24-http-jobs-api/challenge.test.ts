@@ -1,0 +1,426 @@
+import { test, expect, describe } from "vitest";
+import fc from "fast-check";
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { FakeClock } from "#kit/clock.ts";
+import { loadCandidate } from "../../_harness/candidate.ts";
+
+type Challenge = typeof import("../../../../lessons/6-streams-http-and-production/24-http-jobs-api/challenge.ts");
+type Stub = typeof import("../../../../lessons/6-streams-http-and-production/24-http-jobs-api/challenge.ts");
+type JobQueue = import("../../../../lessons/6-streams-http-and-production/24-http-jobs-api/challenge.ts").JobQueue;
+type JobEvent = import("../../../../lessons/6-streams-http-and-production/24-http-jobs-api/challenge.ts").JobEvent;
+type JobSnapshot = import("../../../../lessons/6-streams-http-and-production/24-http-jobs-api/challenge.ts").JobSnapshot;
+type ExportRequest = import("../../../../lessons/6-streams-http-and-production/24-http-jobs-api/challenge.ts").ExportRequest;
+type JobsApiOptions = Parameters<Stub["createJobsApi"]>[0];
+
+const { createJobsApi } = await loadCandidate<Challenge>(import.meta.url);
+
+// --- a queue the test drives by hand ----------------------------------------------------
+
+function fakeQueue(options: { holdEnqueue?: boolean; failNextEnqueue?: boolean } = {}) {
+  const jobs = new Map<string, { id: string; status: JobSnapshot["status"]; done: number; total: number; results: unknown[]; error?: string }>();
+  const listeners = new Map<string, Set<(event: JobEvent) => void>>();
+  const enqueued: ExportRequest[] = [];
+  const held: Array<() => void> = [];
+  let failNext = options.failNextEnqueue ?? false;
+  let nextId = 1;
+  const snapshot = (id: string): JobSnapshot | undefined => {
+    const job = jobs.get(id);
+    return job && { ...job, results: [...job.results] };
+  };
+  const emit = (id: string, event: JobEvent) => {
+    for (const listener of [...(listeners.get(id) ?? [])]) listener(event);
+  };
+  const queue: JobQueue = {
+    async enqueue(request) {
+      enqueued.push(request);
+      if (options.holdEnqueue) await new Promise<void>((resolve) => held.push(resolve));
+      if (failNext) {
+        failNext = false;
+        throw new Error("connection to the job store lost");
+      }
+      const id = `job-${nextId++}`;
+      jobs.set(id, { id, status: "queued", done: 0, total: request.items.length, results: [] });
+      return snapshot(id)!;
+    },
+    get: snapshot,
+    subscribe(id, listener) {
+      const set = listeners.get(id) ?? new Set();
+      listeners.set(id, set);
+      set.add(listener);
+      return () => void set.delete(listener);
+    },
+  };
+  return {
+    queue,
+    enqueued,
+    releaseEnqueues: () => held.splice(0).forEach((resolve) => resolve()),
+    result(id: string, value: unknown) {
+      const job = jobs.get(id)!;
+      job.status = "running";
+      job.results.push(value);
+      job.done++;
+      emit(id, { type: "result", index: job.results.length - 1, value });
+    },
+    end(id: string, status: "completed" | "failed", error?: string) {
+      const job = jobs.get(id)!;
+      job.status = status;
+      if (error !== undefined) job.error = error;
+      emit(id, error === undefined ? { type: "end", status } : { type: "end", status, error });
+    },
+    subscribers: (id: string) => listeners.get(id)?.size ?? 0,
+  };
+}
+
+// --- a real server on a loopback port ---------------------------------------------------
+
+async function withApi(
+  options: Partial<JobsApiOptions> & { queue: JobQueue },
+  body: (ctx: { base: string; api: ReturnType<Stub["createJobsApi"]>; clock: FakeClock }) => Promise<void>,
+): Promise<void> {
+  const clock = (options.clock as FakeClock | undefined) ?? new FakeClock();
+  const api = createJobsApi({ ...options, clock });
+  const server: Server = api.app.listen(0, "127.0.0.1");
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("listening", resolve);
+      server.once("error", reject);
+    });
+    const { port } = server.address() as AddressInfo;
+    await body({ base: `http://127.0.0.1:${port}`, api, clock });
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+interface Reply {
+  status: number;
+  headers: Headers;
+  json: Record<string, unknown> | undefined;
+}
+
+async function request(url: string, init: RequestInit, what: string, ms = 1500): Promise<Reply> {
+  let response: Response;
+  try {
+    response = await fetch(url, { ...init, signal: AbortSignal.timeout(ms) });
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === "TimeoutError" || name === "AbortError") expect.fail(`${what}: no answer within ${ms} ms`);
+    throw error;
+  }
+  const text = await response.text();
+  let json: Record<string, unknown> | undefined;
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, json };
+}
+
+function postJob(base: string, body: unknown, key?: string, what = "POST /jobs") {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (key !== undefined) headers["idempotency-key"] = key;
+  return request(`${base}/jobs`, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) }, `${what} (answer 202 right after enqueue; never wait for the job to run)`);
+}
+
+/** Reads an NDJSON response line by line, with a time limit per line. */
+function lines(response: Response) {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  return {
+    async next(what: string, ms = 1500): Promise<string | null> {
+      while (!buffer.includes("\n")) {
+        let timer: NodeJS.Timeout | undefined;
+        const chunk = await Promise.race([
+          reader.read(),
+          new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), ms))),
+        ]);
+        clearTimeout(timer);
+        if (chunk === "timeout") expect.fail(`${what}: nothing arrived within ${ms} ms`);
+        if (chunk.done) {
+          if (buffer !== "") expect.fail(`the stream ended in the middle of a line (every NDJSON line must end with "\\n"): ${JSON.stringify(buffer)}`);
+          return null;
+        }
+        buffer += decoder.decode(chunk.value, { stream: true });
+      }
+      const index = buffer.indexOf("\n");
+      const line = buffer.slice(0, index);
+      buffer = buffer.slice(index + 1);
+      return line;
+    },
+    cancel: () => reader.cancel().catch(() => {}),
+  };
+}
+
+function parseLine(line: string | null, what: string): Record<string, unknown> {
+  expect(line, `${what}: expected another NDJSON line, but the stream ended`).not.toBeNull();
+  let value: unknown;
+  try {
+    value = JSON.parse(line!);
+  } catch {
+    expect.fail(`${what}: every NDJSON line must be one complete JSON object, got ${JSON.stringify(line)}`);
+  }
+  expect(typeof value === "object" && value !== null && !Array.isArray(value), `${what}: each line must be a JSON object`).toBe(true);
+  return value as Record<string, unknown>;
+}
+
+const waitUntil = async (condition: () => boolean, ms: number): Promise<boolean> => {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return true;
+};
+
+// --- submitting jobs --------------------------------------------------------------------------
+
+describe("POST /jobs", () => {
+  test("answers 202 with a Location for the new job, without waiting for the job to run", async () => {
+    const q = fakeQueue();
+    await withApi({ queue: q.queue }, async ({ base }) => {
+      const reply = await postJob(base, { items: ["a.csv", "b.csv"] });
+      expect(reply.status, "a submitted job is accepted, not done: 202, not 200").toBe(202);
+      const id = reply.json?.id;
+      expect(typeof id, "the body carries the new job's id").toBe("string");
+      expect(reply.headers.get("location"), "the Location header points at the job's status URL").toBe(`/jobs/${String(id)}`);
+      expect(q.enqueued, "exactly one job, with the submitted items").toEqual([{ items: ["a.csv", "b.csv"] }]);
+      const status = await request(`${base}/jobs/${String(id)}`, {}, "GET the Location");
+      expect(status.status, "the Location must be readable right away").toBe(200);
+      expect(status.json, "the status of a job nobody started: queued, nothing done yet").toMatchObject({ id, status: "queued", progress: { done: 0, total: 2 } });
+    });
+  });
+
+  test("invalid bodies get 400 and enqueue nothing", async () => {
+    const q = fakeQueue();
+    await withApi({ queue: q.queue }, async ({ base }) => {
+      for (const body of [{}, { items: [] }, { items: "a.csv" }, { items: [1, 2] }, "{not json"]) {
+        const reply = await postJob(base, body, undefined, `POST /jobs with ${JSON.stringify(body)}`);
+        expect(reply.status, `body ${JSON.stringify(body)} is invalid: 400`).toBe(400);
+        expect(reply.json && typeof reply.json.error, `body ${JSON.stringify(body)}: errors have a JSON body { error }`).toBe("string");
+      }
+      expect(q.enqueued, "an invalid request must not enqueue anything").toEqual([]);
+    });
+  });
+
+  test("without an Idempotency-Key, every POST creates a new job", async () => {
+    const q = fakeQueue();
+    await withApi({ queue: q.queue }, async ({ base }) => {
+      const first = await postJob(base, { items: ["x"] });
+      const second = await postJob(base, { items: ["x"] });
+      expect(first.json?.id, "two POSTs without a key are two jobs, even with the same body (only the key makes a retry recognisable)").not.toBe(second.json?.id);
+      expect(q.enqueued.length, "two POSTs without a key enqueue twice").toBe(2);
+    });
+  });
+});
+
+describe("GET /jobs/:id", () => {
+  test("reports status and progress, the error of a failed job, and 404 for unknown ids", async () => {
+    const q = fakeQueue();
+    await withApi({ queue: q.queue }, async ({ base }) => {
+      const { json } = await postJob(base, { items: ["a", "b", "c"] });
+      const id = String(json?.id);
+      q.result(id, { file: "a", rows: 3 });
+      const running = await request(`${base}/jobs/${id}`, {}, "GET a running job");
+      expect(running.json, "progress counts the items done out of the total").toMatchObject({ id, status: "running", progress: { done: 1, total: 3 } });
+      q.end(id, "failed", "b: permission denied");
+      const failed = await request(`${base}/jobs/${id}`, {}, "GET a failed job");
+      expect(failed.json, "a failed job reports its status and error").toMatchObject({ id, status: "failed", error: "b: permission denied" });
+      const missing = await request(`${base}/jobs/job-does-not-exist`, {}, "GET an unknown job");
+      expect(missing.status, "an unknown id is 404").toBe(404);
+    });
+  });
+});
+
+// --- idempotency ---------------------------------------------------------------------------------
+
+describe("Idempotency-Key", () => {
+  test("the same key with the same body returns the same job and enqueues only once", async () => {
+    const q = fakeQueue();
+    await withApi({ queue: q.queue }, async ({ base }) => {
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.uuid(), fc.array(fc.string({ minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 4 }), fc.integer({ min: 2, max: 4 }), async (uuid, items, repeats) => {
+          const key = `${uuid}-${run++}`; // a fresh key for every run on this server
+          const before = q.enqueued.length;
+          const first = await postJob(base, { items }, key);
+          expect(first.status, "the first request with a key is a normal submission: 202").toBe(202);
+          for (let i = 1; i < repeats; i++) {
+            const again = await postJob(base, { items }, key, "a retried POST with the same Idempotency-Key");
+            expect(again.status, "a retry with the same key and body replays the first answer: 202").toBe(202);
+            expect(again.json?.id, "a retry with the same key must return the SAME job id").toBe(first.json?.id);
+            expect(again.headers.get("location"), "a retry with the same key returns the same Location").toBe(first.headers.get("location"));
+          }
+          expect(q.enqueued.length - before, "a retried request must not enqueue a second job").toBe(1);
+          const other = await postJob(base, { items }, `${key}-other`);
+          expect(other.json?.id, "a different key is a different job").not.toBe(first.json?.id);
+        }),
+        { numRuns: 15, endOnFailure: true },
+      );
+    });
+  });
+
+  test("the same key with a different body is refused with 422 and enqueues nothing", async () => {
+    const q = fakeQueue();
+    await withApi({ queue: q.queue }, async ({ base }) => {
+      await postJob(base, { items: ["march.csv"] }, "key-1");
+      const reused = await postJob(base, { items: ["april.csv"] }, "key-1");
+      expect(reused.status, "reusing a key for a different request is a client error: 422 (IETF draft)").toBe(422);
+      expect(q.enqueued.length, "a refused request enqueues nothing").toBe(1);
+    });
+  });
+
+  test("a duplicate arriving while the first request is still enqueueing gets 409, and only one job is created", async () => {
+    const q = fakeQueue({ holdEnqueue: true });
+    await withApi({ queue: q.queue }, async ({ base }) => {
+      const first = postJob(base, { items: ["big.csv"] }, "key-race");
+      let duplicate: Promise<Reply> | undefined;
+      first.catch(() => {});
+      try {
+        const started = await waitUntil(() => q.enqueued.length === 1, 1500);
+        expect(started, "the first request should reach queue.enqueue()").toBe(true);
+        duplicate = postJob(base, { items: ["big.csv"] }, "key-race", "a duplicate while the first is still enqueueing");
+        duplicate.catch(() => {});
+        const enqueuedTwice = await waitUntil(() => q.enqueued.length > 1, 300);
+        expect(enqueuedTwice, "the duplicate called queue.enqueue() again while the first was still in progress: record the key BEFORE awaiting enqueue()").toBe(false);
+        const second = await duplicate;
+        expect(second.status, "a request with a key whose first request is still in progress gets 409 Conflict").toBe(409);
+      } finally {
+        q.releaseEnqueues();
+      }
+      const done = await first;
+      expect(done.status, "the first request completes normally once enqueue() resolves").toBe(202);
+      expect(q.enqueued.length, "exactly one job for two concurrent requests with the same key").toBe(1);
+      const later = await postJob(base, { items: ["big.csv"] }, "key-race");
+      expect(later.json?.id, "after the first request completed, the key replays its job").toBe(done.json?.id);
+    });
+  });
+
+  test("a key is forgotten when its first enqueue failed, so the retry can succeed", async () => {
+    const q = fakeQueue({ failNextEnqueue: true });
+    await withApi({ queue: q.queue }, async ({ base }) => {
+      const failed = await postJob(base, { items: ["a"] }, "key-retry");
+      expect(failed.status, "a failed enqueue is a server error").toBeGreaterThanOrEqual(500);
+      const retry = await postJob(base, { items: ["a"] }, "key-retry");
+      expect(retry.status, "nothing was created the first time: the retry with the same key must be accepted (202), not 409 forever").toBe(202);
+      expect(q.enqueued.length, "the retry enqueues the job").toBe(2);
+    });
+  });
+
+  test("a key expires idempotencyTtlMs after its first use, on the injected clock", async () => {
+    const q = fakeQueue();
+    const clock = new FakeClock();
+    await withApi({ queue: q.queue, clock, idempotencyTtlMs: 60_000 }, async ({ base }) => {
+      const first = await postJob(base, { items: ["a"] }, "key-ttl");
+      await clock.advance(59_000);
+      const within = await postJob(base, { items: ["a"] }, "key-ttl");
+      expect(within.json?.id, "59 s into a 60 s TTL, the key still returns the first job").toBe(first.json?.id);
+      await clock.advance(2_000);
+      const after = await postJob(base, { items: ["a"] }, "key-ttl");
+      expect(after.status, "after the TTL the key is new again: a normal 202").toBe(202);
+      expect(after.json?.id, "61 s after its first use (TTL 60 s, on the injected clock), the key must create a new job").not.toBe(first.json?.id);
+    });
+  });
+});
+
+// --- NDJSON -------------------------------------------------------------------------------------
+
+describe("GET /jobs/:id/results", () => {
+  test("streams exactly one JSON object per line, as application/x-ndjson", async () => {
+    const q = fakeQueue();
+    await withApi({ queue: q.queue }, async ({ base }) => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 6 }), async (values) => {
+          const { json } = await postJob(base, { items: ["a"] });
+          const id = String(json?.id);
+          for (const value of values) q.result(id, value);
+          q.end(id, "completed");
+          const response = await fetch(`${base}/jobs/${id}/results`, { signal: AbortSignal.timeout(1500) });
+          expect(response.headers.get("content-type") ?? "", "NDJSON is served as application/x-ndjson").toMatch(/^application\/x-ndjson/);
+          const text = await response.text();
+          expect(text.endsWith("\n"), "every line, the last one too, ends with \\n").toBe(true);
+          const received = text.slice(0, -1).split("\n");
+          expect(received.length, `one line per result plus the end line (pretty-printed JSON spreads one object over many lines): ${JSON.stringify(text.slice(0, 120))}`).toBe(values.length + 1);
+          received.forEach((line, i) => {
+            const object = parseLine(line, `line ${i + 1}`);
+            if (i < values.length) {
+              expect(object, `line ${i + 1} carries result #${i}`).toEqual({ type: "result", index: i, value: JSON.parse(JSON.stringify(values[i])) });
+            } else {
+              expect(object, "the last line says how the job ended").toEqual({ type: "end", status: "completed" });
+            }
+          });
+        }),
+        { numRuns: 15, endOnFailure: true },
+      );
+    });
+  });
+
+  test("sends each result as it is produced, while the job is still running", async () => {
+    const q = fakeQueue();
+    await withApi({ queue: q.queue }, async ({ base }) => {
+      const { json } = await postJob(base, { items: ["a", "b", "c"] });
+      const id = String(json?.id);
+      q.result(id, "A");
+      const response = await fetch(`${base}/jobs/${id}/results`, { signal: AbortSignal.timeout(4000) });
+      const stream = lines(response);
+      const waitHint = "partial results must be written as they happen, not held back until the job ends";
+      expect(parseLine(await stream.next(`the result the job already had (${waitHint})`), "line 1"), "the stream starts with the results already produced").toEqual({ type: "result", index: 0, value: "A" });
+      await waitUntil(() => q.subscribers(id) > 0, 1000);
+      q.result(id, "B");
+      expect(parseLine(await stream.next(`a result produced after the stream opened (${waitHint})`), "line 2"), "a new result is sent when it happens").toEqual({ type: "result", index: 1, value: "B" });
+      q.result(id, "C");
+      q.end(id, "completed");
+      expect(parseLine(await stream.next("the third result"), "line 3")).toEqual({ type: "result", index: 2, value: "C" });
+      expect(parseLine(await stream.next("the end line"), "line 4"), "then the end line").toEqual({ type: "end", status: "completed" });
+      expect(await stream.next("the end of the response"), "after the end line the response ends").toBeNull();
+      expect(await waitUntil(() => q.subscribers(id) === 0, 1000), "a finished stream must unsubscribe from the queue").toBe(true);
+    });
+  });
+
+  test("a client that disconnects is unsubscribed from the job at once", async () => {
+    const q = fakeQueue();
+    await withApi({ queue: q.queue }, async ({ base }) => {
+      const { json } = await postJob(base, { items: ["a", "b"] });
+      const id = String(json?.id);
+      q.result(id, "A");
+      const client = new AbortController();
+      const response = await fetch(`${base}/jobs/${id}/results`, { signal: client.signal });
+      const stream = lines(response);
+      await stream.next("the first result");
+      expect(await waitUntil(() => q.subscribers(id) === 1, 1000), "an open results stream of a running job subscribes to it").toBe(true);
+      client.abort();
+      await stream.cancel();
+      expect(await waitUntil(() => q.subscribers(id) === 0, 1500), "when the client goes away (res 'close'), unsubscribe: a leaked listener per dropped connection is a memory leak").toBe(true);
+    });
+  });
+});
+
+// --- shutting down -----------------------------------------------------------------------------
+
+describe("shutdown", () => {
+  test("while shutting down: POST gets 503 with Retry-After, GET still works, open streams end", async () => {
+    const q = fakeQueue();
+    await withApi({ queue: q.queue, retryAfterSeconds: 7 }, async ({ base, api }) => {
+      const { json } = await postJob(base, { items: ["a", "b"] });
+      const id = String(json?.id);
+      q.result(id, "A");
+      const response = await fetch(`${base}/jobs/${id}/results`, { signal: AbortSignal.timeout(4000) });
+      const stream = lines(response);
+      await stream.next("the first result");
+      await waitUntil(() => q.subscribers(id) > 0, 1000);
+      api.beginShutdown();
+      const last = parseLine(await stream.next("the line sent when the server starts shutting down"), "after beginShutdown()");
+      expect(last, "an open stream gets a last {\"type\":\"shutdown\"} line").toEqual({ type: "shutdown" });
+      expect(await stream.next("the end of the stream after shutdown"), "and then ends, so server.close() can finish").toBeNull();
+      const refused = await postJob(base, { items: ["c"] });
+      expect(refused.status, "no new work is accepted while shutting down: 503").toBe(503);
+      expect(refused.headers.get("retry-after"), "a 503 tells clients when to come back: Retry-After in seconds").toBe("7");
+      expect(q.enqueued.length, "a refused POST must not enqueue").toBe(1);
+      const status = await request(`${base}/jobs/${id}`, {}, "GET during shutdown");
+      expect(status.status, "reads keep working while shutting down").toBe(200);
+    });
+  });
+});
