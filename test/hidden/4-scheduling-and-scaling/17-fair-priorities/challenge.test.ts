@@ -170,7 +170,7 @@ describe("order and validation", () => {
   });
 
   test("weights must be positive integers", () => {
-    for (const bad of [{ a: 0 }, { a: -1 }, { a: 1.5 }, { a: 1, b: Number.NaN }, {}]) {
+    for (const bad of <Record<string, number>[]>[{ a: 0 }, { a: -1 }, { a: 1.5 }, { a: 1, b: Number.NaN }, {}]) {
       expect(() => createFairQueue(bad), `createFairQueue(${JSON.stringify(bad)}) must throw a RangeError`).toThrow(RangeError);
     }
   });

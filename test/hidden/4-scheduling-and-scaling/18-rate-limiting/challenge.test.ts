@@ -30,6 +30,31 @@ function windowViolation(times: number[], capacity: number, rate: number): strin
   return null;
 }
 
+/**
+ * Returns a message for the first job that waited although a token was free (or for
+ * longer than the next token needed), or null. Replays the bucket over the actual starts:
+ * a job may start no later than max(its arrival, the previous start, the next token) + 2 ms.
+ */
+function lateStart(starts: Start[], arrivals: number[], capacity: number, rate: number): string | null {
+  const sorted = [...starts].sort((a, b) => a.at - b.at);
+  let tokens = capacity;
+  let last = 0;
+  let prev = 0;
+  for (const s of sorted) {
+    const arrival = arrivals[Number(s.id.slice(1))]!;
+    const from = Math.max(arrival, prev);
+    const atFrom = Math.min(capacity, tokens + ((from - last) * rate) / 1000);
+    const earliest = atFrom >= 1 - 1e-9 ? from : from + ((1 - atFrom) * 1000) / rate;
+    if (s.at > earliest + 2) {
+      return `job ${s.id} (added at ${arrival} ms) could start at ${Math.ceil(earliest)} ms but started at ${s.at} ms`;
+    }
+    tokens = Math.min(capacity, tokens + ((s.at - last) * rate) / 1000) - 1;
+    last = s.at;
+    prev = s.at;
+  }
+  return null;
+}
+
 function harness(options: {
   capacity: number;
   rate: number;
@@ -129,7 +154,7 @@ describe("a queue worker behind the limiter", () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 5 }),
-        fc.constantFrom(0.5, 1, 2, 4, 5, 10),
+        fc.constantFrom(0.5, 1, 2, 3, 4, 5, 10),
         fc.array(fc.integer({ min: 0, max: 4000 }), { minLength: 1, maxLength: 35 }),
         fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 1, maxLength: 10 }),
         async (capacity, rate, arrivals, durations) => {
@@ -146,6 +171,11 @@ describe("a queue worker behind the limiter", () => {
             rate,
           );
           expect(problem, `rate limit broken: ${problem}`).toBeNull();
+          const late = lateStart(starts, arrivals, capacity, rate);
+          expect(
+            late,
+            `a job must start as soon as a token is free, whatever the other jobs are doing (no concurrency limit, no fixed polling): ${late}`,
+          ).toBeNull();
           arrivals.forEach((_, i) => {
             const job = worker.get(`j${i}`);
             expect(job?.state, `job j${i} must wait for a token and then complete, not be dropped or failed`).toBe("completed");
@@ -188,6 +218,32 @@ describe("a queue worker behind the limiter", () => {
       const due = Math.max(0, (k - 1) * 250);
       expect(s.at, `capacity 2 at 4/s: job #${k + 1} can start at ${due} ms and must not wait much longer (it started at ${s.at} ms)`).toBeLessThanOrEqual(due + 2);
     });
+  });
+
+  test("slow handlers do not hold back the next job: tokens, not running jobs, pace the worker", async () => {
+    const { clock, worker, starts } = harness({ capacity: 3, rate: 10, behave: (_id, _attempt, c) => c.sleep(1000) });
+    for (let i = 0; i < 4; i++) worker.add(`j${i}`, "x");
+    await settle(clock);
+    expect(
+      starts.map((s) => s.at),
+      "capacity 3 at 10/s with 1-second handlers: three jobs start at 0 ms and the fourth at 100 ms; the worker has no concurrency limit of its own",
+    ).toEqual([0, 0, 0, 100]);
+  });
+
+  test("a retried job rejoins the waiting jobs at the back", async () => {
+    const { clock, worker, starts } = harness({
+      capacity: 1,
+      rate: 10,
+      behave: async (id, attempt) => {
+        if (id === "a" && attempt === 1) throw new Error("transient");
+      },
+    });
+    for (const id of ["a", "b", "c"]) worker.add(id, "x");
+    await settle(clock);
+    expect(
+      starts.map((s) => s.id),
+      "a fails at 0 ms and is waiting again at once, behind b and c that were already waiting",
+    ).toEqual(["a", "b", "c", "a"]);
   });
 
   test("waiting for a token spends no attempt, even with maxAttempts 1", async () => {

@@ -282,6 +282,17 @@ describe("any order, any timing", () => {
 });
 
 describe("adding flows", () => {
+  test("waiting jobs start oldest first when the concurrency limit is reached", async () => {
+    const h = harness(new Map(), 1);
+    for (const name of ["a", "b", "c"]) h.runner.add({ name });
+    await flush();
+    await h.finish(["a"]);
+    await h.finish(["b"]);
+    await h.finish(["c"]);
+    expect(h.calls.map((c) => c.name), "with concurrency 1, jobs that were waiting must start in the order they became waiting").toEqual(["a", "b", "c"]);
+  });
+
+
   test("a repeated job name is rejected and nothing of that flow is added", async () => {
     const h = harness(new Map());
     h.runner.add({ name: "a" });
