@@ -53,7 +53,8 @@ console.log("== 1. write() never refuses; its return value is the only signal ==
     const accepted = sink.write(i);
     console.log(`objectMode, highWaterMark 3: write(${i}) -> ${String(accepted).padEnd(5)} writableLength ${sink.writableLength}`);
   }
-  const bytes = new Writable({ write: (_c, _e, cb) => void clock.sleep(10).then(() => cb()) });
+  // 16 KiB is Node 20's default for byte streams; set explicitly because Node 22 raised the default to 64 KiB.
+  const bytes = new Writable({ highWaterMark: 16 * 1024, write: (_c, _e, cb) => void clock.sleep(10).then(() => cb()) });
   for (let i = 1; i <= 2; i++) {
     const accepted = bytes.write(Buffer.alloc(10 * 1024));
     console.log(`bytes, highWaterMark ${bytes.writableHighWaterMark}: write(10 KiB) -> ${String(accepted).padEnd(5)} writableLength ${bytes.writableLength}`);

@@ -182,6 +182,37 @@ describe("failures of the pipeline itself", () => {
     expect(state.closed, "the source must be closed (its finally block runs) once the run failed").toBe(true);
   });
 
+  test("an error in the results sink also aborts the signal of work still in flight", async () => {
+    const broken = new Error("results disk full");
+    const results = collector<ItemResult<number>>({ failOn: (_c, count) => (count === 2 ? broken : undefined) });
+    const dlq = collector<DeadLetter<number>>();
+    const calls: Array<{ signal: AbortSignal; finished: boolean }> = [];
+    const outcome = await settle(
+      run<number, number>({
+        source: [0, 1, 2, 3, 4, 5, 6, 7],
+        work: async (n, signal) => {
+          const call = { signal, finished: false };
+          calls.push(call);
+          // Slow work that honours its signal: without an abort it outlives the checks below.
+          await ticks(n < 2 ? 1 : 200, signal);
+          call.finished = true;
+          return n;
+        },
+        results: results.stream,
+        dlq: dlq.stream,
+      }),
+      3000,
+      "the results sink failed on its 3rd write while slow work was running",
+    );
+    expect("error" in outcome && outcome.error, "a failing results sink must reject the run with the sink's own error").toBe(broken);
+    for (let i = 0; i < 5; i++) await tick();
+    const running = calls.filter((c) => !c.finished);
+    expect(
+      running.every((c) => c.signal.aborted),
+      "when the run fails, the signal given to work still in flight must abort too (the contract: it aborts when the run is cancelled OR fails), not only the caller's signal",
+    ).toBe(true);
+  });
+
   test("an error in the DLQ sink rejects the run with that error", async () => {
     const broken = new Error("dead-letter store unreachable");
     const results = collector<ItemResult<number>>();
@@ -280,7 +311,7 @@ describe("abort", () => {
 
   test("an already aborted signal rejects with an AbortError", async () => {
     const controller = new AbortController();
-    controller.abort();
+    controller.abort(new Error("cancelled by the operator"));
     const results = collector<ItemResult<number>>();
     const dlq = collector<DeadLetter<number>>();
     const outcome = await settle(
@@ -288,6 +319,6 @@ describe("abort", () => {
       2000,
       "the signal was aborted before the call",
     );
-    expect("error" in outcome && (outcome.error as Error).name, "a run started with an aborted signal rejects with an AbortError").toBe("AbortError");
+    expect("error" in outcome && (outcome.error as Error).name, "a run started with an aborted signal rejects with an AbortError, whatever reason abort() was given (pipeline() wraps the reason as the AbortError's cause; rethrowing signal.reason is not enough)").toBe("AbortError");
   });
 });

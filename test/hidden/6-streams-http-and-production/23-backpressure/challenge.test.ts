@@ -181,6 +181,45 @@ describe("when something breaks", () => {
     expect(state.closed, "the source must be closed when produce() gives up").toBe(true);
   });
 
+  test("a sink that fails or closes while the producer waits on a slow source (not on 'drain') is handled too", async () => {
+    for (const how of ["error", "close"] as const) {
+      const broken = new Error("connection reset while the source was slow");
+      const c = consumer({ highWaterMark: 16, delays: [0] });
+      let unhandled = false;
+      const emit = c.sink.emit.bind(c.sink);
+      c.sink.emit = ((event: string | symbol, ...args: unknown[]) => {
+        if (event === "error" && c.sink.listenerCount("error") === 0) {
+          unhandled = true;
+          return false; // swallowed here so the test can report it instead of crashing
+        }
+        return emit(event, ...args);
+      }) as typeof c.sink.emit;
+      const state = { pulled: 0, closed: false };
+      async function* slowSource() {
+        try {
+          for (let i = 0; i < 50; i++) {
+            await ticks(4); // the producer waits here, with nothing to drain
+            state.pulled++;
+            yield i;
+          }
+        } finally {
+          state.closed = true;
+        }
+      }
+      const pending = run(slowSource(), c.sink);
+      await ticks(14); // a few items written; write() returned true every time
+      if (how === "error") c.sink.destroy(broken);
+      else c.sink.destroy();
+      const outcome = await settle(pending, 1000, `the sink ${how === "error" ? "failed" : "was closed"} while produce() was waiting for its source, not for 'drain': watch the sink for the whole run (finished(sink) created up front), not only while waiting`);
+      expect(unhandled, "the sink's 'error' was emitted with no listener (it would crash the process): keep an 'error' listener for the whole run").toBe(false);
+      expect("error" in outcome, `a sink that ${how === "error" ? "failed" : "closed before finishing"} between two items must make produce() reject`).toBe(true);
+      if (how === "error") expect("error" in outcome && outcome.error, "produce() must reject with the sink's own error").toBe(broken);
+      await ticks(3);
+      expect(state.pulled, "produce() must stop pulling from the source once the sink is gone").toBeLessThan(10);
+      expect(state.closed, "the source must be closed (its finally block runs) when produce() gives up").toBe(true);
+    }
+  });
+
   test("a source that throws destroys the sink with that error and rejects with it", async () => {
     const broken = new Error("upstream read failed");
     async function* source() {

@@ -270,6 +270,22 @@ describe("Idempotency-Key", () => {
       const reused = await postJob(base, { items: ["april.csv"] }, "key-1");
       expect(reused.status, "reusing a key for a different request is a client error: 422 (IETF draft)").toBe(422);
       expect(q.enqueued.length, "a refused request enqueues nothing").toBe(1);
+      await postJob(base, { items: ["a,b"] }, "key-2");
+      const split = await postJob(base, { items: ["a", "b"] }, "key-2");
+      expect(split.status, 'items ["a,b"] and ["a","b"] are different requests: compare the items exactly (e.g. JSON.stringify), not items.join(",")').toBe(422);
+      expect(q.enqueued.length, "a refused request enqueues nothing").toBe(2);
+    });
+  });
+
+  test("an empty Idempotency-Key is refused with 400 and enqueues nothing", async () => {
+    const q = fakeQueue();
+    await withApi({ queue: q.queue }, async ({ base }) => {
+      for (let i = 0; i < 2; i++) {
+        const reply = await postJob(base, { items: ["a.csv"] }, "", "POST /jobs with an empty Idempotency-Key");
+        expect(reply.status, "an Idempotency-Key header that is present but empty is a client error: 400 (test the header with === undefined, not with truthiness, or an empty key silently creates a job on every retry)").toBe(400);
+        expect(reply.json && typeof reply.json.error, "errors have a JSON body { error }").toBe("string");
+      }
+      expect(q.enqueued, "a request with an empty key must not enqueue anything").toEqual([]);
     });
   });
 
