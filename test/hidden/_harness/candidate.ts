@@ -1,17 +1,12 @@
 // The one indirection between a hidden test and the code it grades. The same
 // test file runs against the learner's challenge, the reference solution and
 // every mutant: the runner names the file in QUEUECRAFT_CANDIDATES, a JSON map
-// from the lesson's folder (relative to lessons/) to an absolute path. Run by
-// hand with no map, a hidden test grades the reference solution.
+// from the lesson's folder (relative to lessons/) to an absolute path. A child
+// process a hidden test starts inherits the variable, so it grades the same
+// candidate. Run by hand with no map, a hidden test grades the reference solution.
 
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-
-/**
- * Set by a generated wrapper test just before it imports a hidden test, so one
- * vitest run can grade many candidates of the same lesson (verify does).
- */
-export const CANDIDATE = "__queuecraftCandidate";
 
 const HIDDEN = `${path.sep}test${path.sep}hidden${path.sep}`;
 
@@ -31,8 +26,6 @@ export function lessonFolderOf(testFileUrl: string): string {
 
 /** Absolute path of the file under test for the hidden test at `testFileUrl`. */
 export function candidatePath(testFileUrl: string): string {
-  const chosen = (globalThis as { [CANDIDATE]?: string })[CANDIDATE];
-  if (chosen) return chosen;
   const { root, folder } = locate(testFileUrl);
   const map = JSON.parse(process.env.QUEUECRAFT_CANDIDATES ?? "{}") as Record<string, string>;
   return map[folder] ?? path.join(root, "solutions", folder, "challenge.ts");

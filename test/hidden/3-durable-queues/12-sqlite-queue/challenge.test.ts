@@ -1,0 +1,367 @@
+import { test, expect, describe, afterAll, afterEach } from "vitest";
+import fc from "fast-check";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ChildProcess } from "node:child_process";
+import { spawnTs, exited } from "#kit/spawn-ts.ts";
+import { candidatePath, lessonFolderOf, loadCandidate } from "../../_harness/candidate.ts";
+
+type Challenge = typeof import("../../../../lessons/3-durable-queues/12-sqlite-queue/challenge.ts");
+type SqliteQueue = import("../../../../lessons/3-durable-queues/12-sqlite-queue/challenge.ts").SqliteQueue;
+const { openQueue } = await loadCandidate<Challenge>(import.meta.url);
+// Worker processes cannot see how this test was bound to its candidate, so
+// they are told explicitly; their candidatePath() then finds the same file.
+const childEnv = { QUEUECRAFT_CANDIDATES: JSON.stringify({ [lessonFolderOf(import.meta.url)]: candidatePath(import.meta.url) }) };
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const dir = mkdtempSync(path.join(tmpdir(), "queuecraft-sqlite-queue-"));
+let fileCounter = 0;
+const freshFile = () => path.join(dir, `queue-${++fileCounter}.db`);
+
+const openQueues = new Set<SqliteQueue>();
+
+/** Opens the candidate's queue and remembers it so it is closed after the test. */
+function open(file: string, options?: Parameters<Challenge["openQueue"]>[1]): SqliteQueue {
+  const queue = openQueue(file, options);
+  openQueues.add(queue);
+  return queue;
+}
+function close(queue: SqliteQueue): void {
+  openQueues.delete(queue);
+  queue.close();
+}
+
+afterEach(() => {
+  for (const queue of openQueues) {
+    try {
+      queue.close();
+    } catch {
+      // already closed
+    }
+  }
+  openQueues.clear();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function nextMessage<T>(child: ChildProcess, what: string, ms = 8_000): Promise<T> {
+  return within(
+    new Promise<T>((resolve, reject) => {
+      child.once("message", (message) => resolve(message as T));
+      child.once("exit", (code, signal) => reject(new Error(`worker exited (${code ?? signal}) before sending ${what}`)));
+    }),
+    ms,
+    what,
+  );
+}
+
+/** A clock the test moves by hand. */
+function manualClock(start = 1_000_000) {
+  let t = start;
+  return { now: () => t, set: (ms: number) => void (t = ms), advance: (ms: number) => void (t += ms) };
+}
+
+interface Started {
+  child: ChildProcess;
+  /** Resolves on the process's "ready" (the candidate is loaded). */
+  ready: Promise<void>;
+}
+
+/** Starts a worker process from this folder; it loads the candidate and waits for orders. */
+function start(script: string): Started {
+  const child = spawnTs(path.join(here, script), [], { env: childEnv });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const ready = new Promise<void>((resolve, reject) => {
+    child.once("message", () => resolve());
+    child.once("exit", (code, signal) =>
+      reject(new Error(`${script} exited (${code ?? signal}) before it was ready:\n${stderr.slice(-1500)}`)),
+    );
+  });
+  ready.catch(() => {}); // reported by the test that awaits it
+  return { child, ready };
+}
+
+// Started as soon as this file loads, so that starting Node (the slow part on
+// a busy machine) overlaps with the in-process tests instead of counting
+// against the time limit of the tests that use them.
+const claimers = [start("claimer.ts"), start("claimer.ts")];
+const crasher = start("crasher.ts");
+afterAll(() => {
+  for (const worker of [...claimers, crasher]) worker.child.kill("SIGKILL");
+});
+
+describe("claiming in one process", () => {
+  test("claim hands out ready jobs by priority, then run_at, then id, never before run_at", () => {
+    // One file for every generated case: each case starts with no ready job
+    // (the previous one is drained in finally) and a clock that only moves on.
+    const clock = manualClock();
+    const queue = open(freshFile(), { now: clock.now, leaseMs: 1_000_000 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ priority: fc.integer({ min: -2, max: 2 }), delayMs: fc.integer({ min: 0, max: 40 }) }), {
+          minLength: 1,
+          maxLength: 12,
+        }),
+        fc.array(fc.record({ advance: fc.integer({ min: 0, max: 15 }), limit: fc.integer({ min: 1, max: 4 }) }), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        (specs, rounds) => {
+          const start = clock.now();
+          try {
+            const model = specs.map((spec, index) => ({
+              id: queue.enqueue("job", { index }, spec),
+              priority: spec.priority,
+              runAt: start + spec.delayMs,
+              claimed: false,
+            }));
+            for (const { advance, limit } of rounds) {
+              clock.advance(advance);
+              const expected = model
+                .filter((job) => !job.claimed && job.runAt <= clock.now())
+                .sort((a, b) => a.priority - b.priority || a.runAt - b.runAt || a.id - b.id)
+                .slice(0, limit);
+              for (const job of expected) job.claimed = true;
+              const got = queue.claim("w1", limit);
+              expect(
+                got.map((job) => job.id),
+                `jobs enqueued at t=0 with ${JSON.stringify(specs)}; at t=${clock.now() - start} claim(limit ${limit}) must return the ready jobs ordered by (priority, run_at, id), lower first, and never a job whose run_at is still in the future`,
+              ).toEqual(expected.map((job) => job.id));
+            }
+          } finally {
+            clock.advance(1_000);
+            for (let i = 0; i < 20 && queue.claim("drain", 1_000).length > 0; i++);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  test("a delayed job is not claimable one millisecond early and is claimable exactly at run_at", () => {
+    const clock = manualClock();
+    const queue = open(freshFile(), { now: clock.now });
+    const id = queue.enqueue("later", {}, { delayMs: 500 });
+    clock.advance(499);
+    expect(queue.claim("w1", 5), "a job enqueued with delayMs 500 must not be claimed after 499 ms").toEqual([]);
+    clock.advance(1);
+    expect(
+      queue.claim("w1", 5).map((job) => job.id),
+      "run_at <= now: the job is ready exactly at its run_at",
+    ).toEqual([id]);
+  });
+
+  test("a claimed job comes back active, with its payload, attempts 1, the worker and the lease end", () => {
+    const clock = manualClock();
+    const queue = open(freshFile(), { now: clock.now, leaseMs: 7_000 });
+    const id = queue.enqueue("email", { to: "ada@example.com", tags: ["a", "b"] }, { priority: 3 });
+    const [job] = queue.claim("worker-7");
+    expect(job, "claim must return the waiting job").toBeDefined();
+    expect(job!.id, "the claimed job's id must be the id enqueue returned").toBe(id);
+    expect(job!.type, "type must round-trip").toBe("email");
+    expect(job!.payload, "the payload must round-trip through the database as JSON").toEqual({
+      to: "ada@example.com",
+      tags: ["a", "b"],
+    });
+    expect(job!.status, "a claimed job is active").toBe("active");
+    expect(job!.attempts, "the first claim makes attempts 1").toBe(1);
+    expect(job!.lockedBy, "lockedBy is the claiming worker").toBe("worker-7");
+    expect(job!.lockedUntil, "lockedUntil is now + leaseMs").toBe(clock.now() + 7_000);
+    expect(queue.claim("worker-8"), "an active job must not be claimed again").toEqual([]);
+    expect(queue.get(id)?.status, "get() reads the row back").toBe("active");
+  });
+
+  test("attempts rise exactly once per claim, not on fail, retry or recovery", () => {
+    const clock = manualClock();
+    const queue = open(freshFile(), { now: clock.now, leaseMs: 1_000 });
+    const id = queue.enqueue("flaky", {});
+    expect(queue.claim("w1")[0]?.attempts, "first claim: attempts 1").toBe(1);
+    expect(queue.fail(id, "w1", "boom", 0), "the holder may fail its job with a retry").toBe(true);
+    expect(queue.get(id)?.status, "fail with retryDelayMs puts the job back to waiting").toBe("waiting");
+    expect(queue.get(id)?.attempts, "failing must not change attempts; only a claim does").toBe(1);
+    expect(queue.get(id)?.lastError, "fail records the error").toBe("boom");
+    expect(queue.claim("w2")[0]?.attempts, "second claim: attempts 2").toBe(2);
+    clock.advance(1_000);
+    expect(queue.recoverExpired(), "the expired lease is recovered").toBe(1);
+    expect(queue.get(id)?.attempts, "recovering must not change attempts; only a claim does").toBe(2);
+    expect(queue.claim("w3")[0]?.attempts, "third claim: attempts 3").toBe(3);
+  });
+
+  test("fail with a retry delay requeues at now + delay; without one the job is failed for good", () => {
+    const clock = manualClock();
+    const queue = open(freshFile(), { now: clock.now });
+    const retried = queue.enqueue("a", {});
+    const dead = queue.enqueue("b", {});
+    queue.claim("w1", 2);
+    expect(queue.fail(retried, "w1", "timeout", 250), "fail() by the holder succeeds").toBe(true);
+    expect(queue.fail(dead, "w1", "bad input"), "fail() without a delay by the holder succeeds").toBe(true);
+    expect(queue.get(dead)?.status, "fail without retryDelayMs is final").toBe("failed");
+    expect(queue.get(retried)?.runAt, "the retry runs at now + retryDelayMs").toBe(clock.now() + 250);
+    clock.advance(249);
+    expect(queue.claim("w1"), "the retry must wait for its delay").toEqual([]);
+    clock.advance(1);
+    expect(queue.claim("w1").map((job) => job.id), "the retry is claimable at now + retryDelayMs").toEqual([retried]);
+    expect(queue.counts(), "counts() reports every status").toEqual({ waiting: 0, active: 1, completed: 0, failed: 1 });
+  });
+
+  test("only the worker holding a claim can complete or fail it, and only once", () => {
+    const queue = open(freshFile());
+    const id = queue.enqueue("charge", {});
+    queue.claim("alice");
+    expect(queue.complete(id, "bob"), "a worker that does not hold the claim must not complete the job").toBe(false);
+    expect(queue.fail(id, "bob", "nope"), "a worker that does not hold the claim must not fail the job").toBe(false);
+    expect(queue.complete(id, "alice"), "the holder completes its job").toBe(true);
+    expect(queue.complete(id, "alice"), "completing twice must return false the second time").toBe(false);
+    expect(queue.get(id)?.status, "the job is completed").toBe("completed");
+  });
+
+  test("recoverExpired requeues only active jobs whose lease has run out (locked_until <= now)", () => {
+    const clock = manualClock(0);
+    const queue = open(freshFile(), { now: clock.now, leaseMs: 1_000 });
+    const first = queue.enqueue("a", {});
+    const second = queue.enqueue("b", {});
+    const done = queue.enqueue("c", {});
+    queue.enqueue("d", {}, { delayMs: 100_000 });
+    queue.claim("w1", 1); // first: lease until 1000
+    clock.set(500);
+    queue.claim("w2", 1); // second: lease until 1500
+    queue.claim("w3", 1);
+    queue.complete(done, "w3");
+    clock.set(999);
+    expect(queue.recoverExpired(), "no lease has expired at t=999").toBe(0);
+    clock.set(1_000);
+    expect(queue.recoverExpired(), "the first lease expires at exactly t=1000").toBe(1);
+    expect(queue.get(first)?.status, "the expired job is waiting again").toBe("waiting");
+    expect(queue.get(second)?.status, "a job whose lease is still running must stay active").toBe("active");
+    expect(queue.get(done)?.status, "completed jobs are never recovered").toBe("completed");
+    clock.set(1_500);
+    expect(queue.recoverExpired(), "the second lease expires at t=1500").toBe(1);
+    expect(queue.counts(), "after recovery two jobs wait, one is done, one is delayed").toEqual({
+      waiting: 3,
+      active: 0,
+      completed: 1,
+      failed: 0,
+    });
+  });
+
+  test("a restart loses nothing: jobs survive closing and reopening the file", () => {
+    const file = freshFile();
+    const clock = manualClock();
+    let queue = open(file, { now: clock.now });
+    const ids = [queue.enqueue("a", { n: 1 }, { priority: 2 }), queue.enqueue("b", { n: 2 }), queue.enqueue("c", { n: 3 }, { delayMs: 10 })];
+    queue.claim("w1", 1); // b, now active
+    close(queue);
+    queue = open(file, { now: clock.now });
+    expect(queue.counts(), "after reopening, the waiting and active jobs are all still there").toEqual({
+      waiting: 2,
+      active: 1,
+      completed: 0,
+      failed: 0,
+    });
+    clock.advance(10);
+    expect(
+      queue.claim("w2", 5).map((job) => [job.id, job.payload]),
+      "after reopening, the remaining jobs come out in order with their payloads",
+    ).toEqual([
+      [ids[2], { n: 3 }],
+      [ids[0], { n: 1 }],
+    ]);
+  });
+
+  test("two connections to the same file never claim the same job", () => {
+    const file = freshFile();
+    const a = open(file);
+    const b = open(file);
+    for (let i = 0; i < 10; i++) a.enqueue("job", { i });
+    const seen: number[] = [];
+    for (let round = 0; round < 6; round++) {
+      seen.push(...a.claim("A", 1).map((job) => job.id));
+      seen.push(...b.claim("B", 2).map((job) => job.id));
+    }
+    expect(new Set(seen).size, "no job may be handed to both connections").toBe(seen.length);
+    expect(seen.length, "together the two connections claim all ten jobs").toBe(10);
+  });
+});
+
+interface ClaimerReport {
+  claimed: number[];
+  attempts: number[];
+  rejectedCompletes: number;
+  errors: string[];
+}
+
+describe("real processes", () => {
+  test("two worker processes claiming from one file at once never claim the same job and together claim all", async () => {
+    const file = freshFile();
+    const setup = open(file);
+    const total = 450;
+    for (let i = 0; i < total; i++) setup.enqueue("job", { i }, { priority: i % 3 });
+    close(setup);
+
+    await within(Promise.all(claimers.map((worker) => worker.ready)), 9_000, "the worker processes to start");
+    const reports = claimers.map((worker) => nextMessage<ClaimerReport>(worker.child, "the claim report"));
+    claimers.forEach((worker, i) => worker.child.send({ file, workerId: `worker-${i}` }));
+    const results = await Promise.all(reports);
+    await within(Promise.all(claimers.map((worker) => exited(worker.child))), 3_000, "the workers to exit");
+
+    const errors = results.flatMap((r) => r.errors);
+    expect(
+      errors.slice(0, 3),
+      "claim()/complete() must not throw under contention (SQLITE_BUSY): take the write lock with BEGIN IMMEDIATE before reading, and set busy_timeout",
+    ).toEqual([]);
+    const all = results.flatMap((r) => r.claimed);
+    const duplicates = all.length - new Set(all).size;
+    expect(duplicates, "no job may be claimed by two processes: the claim must be one atomic write").toBe(0);
+    expect(new Set(all).size, "together the workers must claim every job").toBe(total);
+    expect(
+      results.flatMap((r) => r.attempts).filter((n) => n !== 1).length,
+      "each job was claimed once, so every claim must report attempts 1",
+    ).toBe(0);
+    expect(results.reduce((n, r) => n + r.rejectedCompletes, 0), "each worker can complete what it claimed").toBe(0);
+    expect(open(file).counts(), "every job ends completed").toEqual({ waiting: 0, active: 0, completed: total, failed: 0 });
+  });
+
+  test("a worker killed with SIGKILL mid-job loses nothing: what it completed stays completed, its job comes back after the lease", async () => {
+    const file = freshFile();
+    const setup = open(file);
+    const ids = Array.from({ length: 25 }, (_, i) => setup.enqueue("job", { i }));
+    close(setup);
+
+    await within(crasher.ready, 9_000, "the worker process to start");
+    const report = nextMessage<{ completed: number[]; claimed: number | null }>(crasher.child, "the worker's report");
+    crasher.child.send({ file, workerId: "doomed", warmup: 20 });
+    const { completed, claimed } = await report;
+    crasher.child.kill("SIGKILL");
+    expect(await within(exited(crasher.child), 3_000, "the killed worker"), "the worker was killed").toBe("SIGKILL");
+    expect(completed, "the doomed worker claimed and completed the first 20 jobs in order").toEqual(ids.slice(0, 20));
+    expect(claimed, "then it claimed the 21st job and died working on it").toBe(ids[20]);
+
+    const queue = open(file); // real clock: the 60 s lease is still running
+    for (const id of completed) {
+      expect(queue.get(id)?.status, `job ${id}'s complete() returned true before the crash, so it must stay completed`).toBe("completed");
+    }
+    expect(queue.get(claimed!)?.status, "the killed worker's job is still active after the crash").toBe("active");
+    expect(queue.recoverExpired(), "a lease that has not expired must not be recovered").toBe(0);
+    const rest = queue.claim("survivor", 10).map((job) => job.id);
+    expect(rest, "while the lease runs, the crashed job is not handed out again; the others are").toEqual(ids.slice(21));
+    for (const id of rest) queue.complete(id, "survivor");
+
+    const later = open(file, { now: () => Date.now() + 61_000 });
+    expect(later.recoverExpired(), "once the lease has run out the crashed job is recovered").toBe(1);
+    const [again] = later.claim("survivor");
+    expect(again?.id, "the recovered job is claimed again").toBe(claimed);
+    expect(again?.attempts, "the second claim of the crashed job is attempt 2").toBe(2);
+    expect(later.complete(claimed!, "survivor"), "and it completes").toBe(true);
+    expect(later.counts(), "nothing was lost").toEqual({ waiting: 0, active: 0, completed: 25, failed: 0 });
+  });
+});

@@ -1,0 +1,465 @@
+import { test, expect, describe, afterAll, afterEach } from "vitest";
+import fc from "fast-check";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ChildProcess } from "node:child_process";
+import { FakeClock } from "#kit/clock.ts";
+import { spawnTs, exited } from "#kit/spawn-ts.ts";
+import { candidatePath, lessonFolderOf, loadCandidate } from "../../_harness/candidate.ts";
+
+type Challenge = typeof import("../../../../lessons/3-durable-queues/14-leases-stalled/challenge.ts");
+type LeaseQueue = import("../../../../lessons/3-durable-queues/14-leases-stalled/challenge.ts").LeaseQueue;
+type Claim = import("../../../../lessons/3-durable-queues/14-leases-stalled/challenge.ts").Claim;
+const { openLeaseQueue, runWithLease, STALLED_REASON } = await loadCandidate<Challenge>(import.meta.url);
+// Worker processes cannot see how this test was bound to its candidate, so
+// they are told explicitly; their candidatePath() then finds the same file.
+const childEnv = { QUEUECRAFT_CANDIDATES: JSON.stringify({ [lessonFolderOf(import.meta.url)]: candidatePath(import.meta.url) }) };
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const dir = mkdtempSync(path.join(tmpdir(), "queuecraft-leases-"));
+let fileCounter = 0;
+const freshFile = () => path.join(dir, `leases-${++fileCounter}.db`);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const LOCK = 1_000;
+const opened: LeaseQueue[] = [];
+function open(clock: FakeClock, options: { maxStalledCount?: number; file?: string } = {}): LeaseQueue {
+  const queue = openLeaseQueue(options.file ?? freshFile(), {
+    clock,
+    lockDurationMs: LOCK,
+    maxStalledCount: options.maxStalledCount ?? 1,
+  });
+  opened.push(queue);
+  return queue;
+}
+afterEach(() => {
+  for (const queue of opened.splice(0)) {
+    try {
+      queue.close();
+    } catch {
+      // already closed
+    }
+  }
+});
+
+/** Claims and insists that something was claimed. */
+function mustClaim(queue: LeaseQueue, what: string): Claim {
+  const claim = queue.claim();
+  expect(claim, `claim() must return ${what}`).toBeDefined();
+  return claim!;
+}
+
+describe("leases and lock tokens", () => {
+  test("a claim carries a fresh token and a lease until now + lockDuration; every claim gets a new token", async () => {
+    const clock = new FakeClock(10_000);
+    const queue = open(clock);
+    const id = queue.add("charge", { order: 7 });
+    const first = mustClaim(queue, "the waiting job");
+    expect(first.id, "the claim is for the added job").toBe(id);
+    expect(first.data, "the data round-trips").toEqual({ order: 7 });
+    expect(first.lockedUntil, "lockedUntil = now + lockDurationMs").toBe(11_000);
+    expect(typeof first.token === "string" && first.token.length > 0, "the token is a non-empty string").toBe(true);
+    expect(queue.claim(), "an active job is not claimed twice").toBeUndefined();
+    await clock.advance(LOCK);
+    queue.reap();
+    const second = mustClaim(queue, "the reaped job again");
+    expect(second.id, "the same job comes back").toBe(id);
+    expect(second.token, "a new claim of the same job must get a different token").not.toBe(first.token);
+  });
+
+  test("a heartbeat with the current token extends the lease to now + lockDuration; a wrong token is refused", async () => {
+    const clock = new FakeClock();
+    const queue = open(clock);
+    const id = queue.add("report", {});
+    const claim = mustClaim(queue, "the job");
+    await clock.advance(600);
+    expect(queue.extend(id, "not-the-token"), "a heartbeat with a token that was never issued is refused").toBe(false);
+    expect(queue.get(id)?.lockedUntil, "a refused heartbeat changes nothing").toBe(1_000);
+    expect(queue.extend(id, claim.token), "the holder's heartbeat succeeds").toBe(true);
+    expect(queue.get(id)?.lockedUntil, "the lease now runs to now + lockDuration").toBe(1_600);
+    await clock.advance(999);
+    expect(queue.reap(), "the extended lease has not run out at t=1599").toEqual({ requeued: [], failed: [] });
+  });
+
+  test("once the lease has run out, heartbeat and completion are refused even before the reaper runs", async () => {
+    const clock = new FakeClock();
+    const queue = open(clock);
+    const id = queue.add("slow", {});
+    const claim = mustClaim(queue, "the job");
+    await clock.advance(LOCK);
+    expect(queue.extend(id, claim.token), "at lockedUntil the lease has run out: a late heartbeat is refused").toBe(false);
+    expect(queue.complete(id, claim.token), "a completion after the lease ran out is refused").toBe(false);
+    expect(queue.get(id)?.state, "the job is still active until the reaper handles it").toBe("active");
+  });
+
+  test("the holder completes with its token, once; the result is stored", () => {
+    const clock = new FakeClock();
+    const queue = open(clock);
+    const id = queue.add("resize", {});
+    const claim = mustClaim(queue, "the job");
+    expect(queue.complete(id, claim.token, { width: 640 }), "the holder completes its job").toBe(true);
+    expect(queue.get(id)?.state, "the job is completed").toBe("completed");
+    expect(queue.get(id)?.result, "the result is stored").toEqual({ width: 640 });
+    expect(queue.complete(id, claim.token), "a second completion is refused").toBe(false);
+    expect(queue.extend(id, claim.token), "a completed job cannot be extended").toBe(false);
+  });
+
+  test("completing or failing with an outdated token is rejected and leaves the new holder's job alone", async () => {
+    const clock = new FakeClock();
+    const queue = open(clock, { maxStalledCount: 5 });
+    const id = queue.add("charge-card", {});
+    const zombie = mustClaim(queue, "the job for the first worker");
+    await clock.advance(LOCK);
+    expect(queue.reap().requeued, "the first worker's lease ran out: the job is requeued").toEqual([id]);
+    expect(queue.complete(id, zombie.token), "the old token must not complete a job that was taken back").toBe(false);
+    const fresh = mustClaim(queue, "the requeued job for a second worker");
+    expect(queue.complete(id, zombie.token, "zombie"), "the old token must not complete the second worker's job").toBe(false);
+    expect(queue.fail(id, zombie.token, "zombie"), "the old token must not fail the second worker's job").toBe(false);
+    expect(queue.extend(id, zombie.token), "the old token must not extend the second worker's lease").toBe(false);
+    expect(queue.get(id)?.state, "the second worker still owns an active job").toBe("active");
+    expect(queue.get(id)?.lockedUntil, "the old token must not have moved the new lease").toBe(fresh.lockedUntil);
+    expect(queue.complete(id, fresh.token, "fresh"), "the current holder completes").toBe(true);
+    expect(queue.get(id)?.result, "the result is the current holder's").toBe("fresh");
+  });
+
+  test("fail() with the current token fails the job with its reason", () => {
+    const clock = new FakeClock();
+    const queue = open(clock);
+    const id = queue.add("parse", {});
+    const claim = mustClaim(queue, "the job");
+    expect(queue.fail(id, claim.token, "bad input"), "the holder may fail its job").toBe(true);
+    expect(queue.get(id), "failed with the given reason").toMatchObject({ state: "failed", failedReason: "bad input" });
+  });
+});
+
+describe("the reaper", () => {
+  test("reap() takes back only active jobs whose lease has run out (lockedUntil <= now)", async () => {
+    const clock = new FakeClock();
+    const queue = open(clock, { maxStalledCount: 3 });
+    const a = queue.add("a", {});
+    const b = queue.add("b", {});
+    const done = queue.add("c", {});
+    const waiting = queue.add("d", {});
+    mustClaim(queue, "a"); // lease until 1000
+    await clock.advance(400);
+    mustClaim(queue, "b"); // lease until 1400
+    const c = mustClaim(queue, "c");
+    queue.complete(done, c.token);
+    await clock.advance(599);
+    expect(queue.reap(), "at t=999 no lease has run out").toEqual({ requeued: [], failed: [] });
+    await clock.advance(1);
+    expect(queue.reap(), "at t=1000 the first lease has run out").toEqual({ requeued: [a], failed: [] });
+    expect(queue.get(a), "the stalled job waits again with one stall counted").toMatchObject({ state: "waiting", stalledCount: 1 });
+    expect(queue.get(b)?.state, "a job whose lease still runs stays active").toBe("active");
+    expect(queue.get(done)?.state, "a completed job is never reaped").toBe("completed");
+    expect(queue.get(waiting)?.stalledCount, "a waiting job never stalls").toBe(0);
+    expect(mustClaim(queue, "the requeued job").id, "the requeued job (smallest id) is claimed next").toBe(a);
+  });
+
+  test("a job that stalls more than maxStalledCount times fails, and not a stall earlier", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 4 }), async (maxStalledCount) => {
+        const clock = new FakeClock();
+        const queue = open(clock, { maxStalledCount });
+        const id = queue.add("poison", {});
+        for (let stall = 1; stall <= maxStalledCount + 1; stall++) {
+          const claim = queue.claim();
+          expect(claim?.id, `maxStalledCount ${maxStalledCount}: the job must be claimable before stall ${stall}`).toBe(id);
+          expect(claim?.stalledCount, `the claim reports the ${stall - 1} earlier stall(s)`).toBe(stall - 1);
+          await clock.advance(LOCK);
+          const result = queue.reap();
+          if (stall <= maxStalledCount) {
+            expect(result, `maxStalledCount ${maxStalledCount}: stall ${stall} requeues the job`).toEqual({ requeued: [id], failed: [] });
+          } else {
+            expect(result, `maxStalledCount ${maxStalledCount}: stall ${stall} is one too many and fails the job`).toEqual({ requeued: [], failed: [id] });
+          }
+          expect(queue.get(id)?.stalledCount, "the reaper counts every stall").toBe(stall);
+        }
+        expect(queue.get(id), "the job failed because it stalled too often").toMatchObject({
+          state: "failed",
+          failedReason: STALLED_REASON,
+        });
+        expect(queue.claim(), "a failed job is never claimed again").toBeUndefined();
+      }),
+      { numRuns: 10 },
+    );
+  });
+
+  test("with the default maxStalledCount (1) the second stall fails the job", async () => {
+    const clock = new FakeClock();
+    const queue = openLeaseQueue(freshFile(), { clock, lockDurationMs: LOCK });
+    opened.push(queue);
+    const id = queue.add("x", {});
+    queue.claim();
+    await clock.advance(LOCK);
+    expect(queue.reap().requeued, "first stall: back to waiting").toEqual([id]);
+    queue.claim();
+    await clock.advance(LOCK);
+    expect(queue.reap().failed, "second stall: more than 1, failed (BullMQ's default maxStalledCount is 1)").toEqual([id]);
+  });
+});
+
+describe("runWithLease", () => {
+  test("heartbeats keep a job that runs five lease lengths from being reaped; no timer is left afterwards", async () => {
+    const clock = new FakeClock();
+    const queue = open(clock);
+    const id = queue.add("video", { seconds: 5 });
+    const claim = mustClaim(queue, "the job");
+    const reaped: number[] = [];
+    // The reaper runs every 250 ms of fake time while the job works for 4900 ms.
+    let reaperTimer = clock.setTimeout(function reap() {
+      const result = queue.reap();
+      reaped.push(...result.requeued, ...result.failed);
+      reaperTimer = clock.setTimeout(reap, 250);
+    }, 250);
+    const outcome = runWithLease(queue, claim, (_data, signal) => clock.sleep(5 * LOCK - 100, signal).then(() => "encoded"), {
+      clock,
+      heartbeatMs: LOCK / 2,
+    });
+    await clock.advance(5 * LOCK - 100);
+    clock.clearTimeout(reaperTimer);
+    expect(await outcome, "the job finishes with its lease intact").toBe("completed");
+    expect(reaped, "a job whose worker heartbeats must never be reaped").toEqual([]);
+    expect(queue.get(id), "completed with the handler's result, never stalled").toMatchObject({
+      state: "completed",
+      result: "encoded",
+      stalledCount: 0,
+    });
+    expect(clock.pendingTimers, "runWithLease must clear its heartbeat timer when the job ends").toBe(0);
+  });
+
+  test("a lost lease aborts the handler's signal with a LeaseLostError at the failed heartbeat", async () => {
+    const clock = new FakeClock();
+    const queue = open(clock);
+    const id = queue.add("import", {});
+    const claim = mustClaim(queue, "the job");
+    let abortedAt: number | undefined;
+    let reason: unknown;
+    // Heartbeats every 1500 ms with a 1000 ms lease: the first heartbeat comes too late.
+    const outcome = runWithLease(
+      queue,
+      claim,
+      (_data, signal) => {
+        signal.addEventListener("abort", () => {
+          abortedAt = clock.now();
+          reason = signal.reason;
+        });
+        return clock.sleep(10_000, signal);
+      },
+      { clock, heartbeatMs: 1_500 },
+    );
+    await clock.advance(1_499);
+    expect(abortedAt, "nothing is aborted before the failed heartbeat").toBeUndefined();
+    await clock.advance(1);
+    expect(abortedAt, "the signal aborts at t=1500, when the heartbeat is refused").toBe(1_500);
+    expect((reason as Error | undefined)?.name, "the abort reason is a LeaseLostError").toBe("LeaseLostError");
+    expect(await outcome, "the outcome is lease-lost").toBe("lease-lost");
+    expect(queue.get(id)?.state, "a lost lease is not completed or failed by the old holder").toBe("active");
+    expect(clock.pendingTimers, "no heartbeat timer may remain").toBe(0);
+  });
+
+  test("when the reaper gives the job to another worker, the old holder is aborted and only the new one completes", async () => {
+    const clock = new FakeClock();
+    const queue = open(clock);
+    const id = queue.add("sync", {});
+    const first = mustClaim(queue, "the job for worker A");
+    let aAborted = false;
+    // A's heartbeats are too slow (every 2000 ms): the lease lapses at 1000.
+    const a = runWithLease(
+      queue,
+      first,
+      (_data, signal) => {
+        signal.addEventListener("abort", () => (aAborted = true));
+        return clock.sleep(60_000, signal).then(() => "A");
+      },
+      { clock, heartbeatMs: 2_000 },
+    );
+    await clock.advance(LOCK);
+    expect(queue.reap().requeued, "A's lease ran out at t=1000").toEqual([id]);
+    const second = mustClaim(queue, "the job for worker B");
+    const b = runWithLease(queue, second, (_data, signal) => clock.sleep(1_500, signal).then(() => "B"), {
+      clock,
+      heartbeatMs: LOCK / 2,
+    });
+    await clock.advance(1_000); // t=2000: A's heartbeat is refused
+    expect(aAborted, "A must be aborted when its heartbeat is refused").toBe(true);
+    expect(await a, "A's outcome is lease-lost").toBe("lease-lost");
+    await clock.advance(500);
+    expect(await b, "B completes").toBe("completed");
+    expect(queue.get(id)?.result, "the result is B's").toBe("B");
+    expect(clock.pendingTimers, "no heartbeat timer may remain").toBe(0);
+  });
+
+  test("a handler that throws fails the job with the error's message", async () => {
+    const clock = new FakeClock();
+    const queue = open(clock);
+    const id = queue.add("parse", {});
+    const claim = mustClaim(queue, "the job");
+    const outcome = runWithLease(
+      queue,
+      claim,
+      async () => {
+        await clock.sleep(700);
+        throw new Error("malformed CSV");
+      },
+      { clock, heartbeatMs: LOCK / 2 },
+    );
+    await clock.advance(700);
+    expect(await outcome, "a rejected handler gives the outcome failed").toBe("failed");
+    expect(queue.get(id), "the job failed with the error's message").toMatchObject({ state: "failed", failedReason: "malformed CSV" });
+    expect(clock.pendingTimers, "no heartbeat timer may remain after a failure").toBe(0);
+  });
+});
+
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+interface ReportedClaim {
+  id: number;
+  token: string;
+  lockedUntil: number;
+}
+
+interface Worker {
+  child: ChildProcess;
+  /** Resolves on the process's "ready" (the candidate is loaded). */
+  ready: Promise<void>;
+}
+
+/** Starts a worker process; it loads the candidate and waits for claimIn(). */
+function startWorker(): Worker {
+  const child = spawnTs(path.join(here, "crash-worker.ts"), [], { env: childEnv });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const ready = new Promise<void>((resolve, reject) => {
+    child.once("message", () => resolve());
+    child.once("exit", (code, signal) =>
+      reject(new Error(`the worker process exited (${code ?? signal}) before it was ready:\n${stderr.slice(-1500)}`)),
+    );
+  });
+  ready.catch(() => {}); // reported by the test that awaits it
+  return { child, ready };
+}
+
+/**
+ * Lets the worker open `file` at fake time `now` and claim one job under
+ * runWithLease; resolves with what it claimed (it then hangs in the handler).
+ */
+async function claimIn(worker: Worker, file: string, now: number, effects: string): Promise<ReportedClaim | null> {
+  await within(worker.ready, 9_000, "the worker process to start");
+  const claimed = within(
+    new Promise<{ claim: ReportedClaim | null }>((resolve, reject) => {
+      worker.child.once("message", (m) => resolve(m as { claim: ReportedClaim | null }));
+      worker.child.once("exit", (code) => reject(new Error(`the worker process exited (${code}) before claiming`)));
+    }),
+    5_000,
+    "the worker process to claim a job",
+  );
+  worker.child.send({ go: now, file, lockDurationMs: LOCK, maxStalledCount: 1, effects });
+  return (await claimed).claim;
+}
+
+// Started as soon as this file loads, so that starting Node (the slow part on
+// a busy machine) overlaps with the in-process tests instead of counting
+// against the time limit of the tests that use them.
+const workers = [startWorker(), startWorker(), startWorker()];
+afterAll(() => {
+  for (const worker of workers) worker.child.kill("SIGKILL");
+});
+
+async function kill(child: ChildProcess): Promise<void> {
+  child.kill("SIGKILL");
+  await within(exited(child), 3_000, "the killed worker to exit");
+}
+
+describe("a real worker process killed with SIGKILL", () => {
+  test("its job stays leased until the lease runs out, then the reaper requeues it and another worker completes it; the dead worker's token is rejected", async ({ expect }) => {
+    const queues: LeaseQueue[] = [];
+    try {
+      const file = freshFile();
+      const effects = `${file}.effects`;
+      writeFileSync(effects, "");
+      const start = 1_700_000_000_000;
+      const clock = new FakeClock(start);
+      const setup = openLeaseQueue(file, { clock, lockDurationMs: LOCK });
+      queues.push(setup);
+      const id = setup.add("charge-order", { order: 42 });
+      setup.close();
+
+      const claim = await claimIn(workers[0]!, file, clock.now(), effects);
+      await kill(workers[0]!.child);
+      expect(claim?.id, "the worker process claimed the job").toBe(id);
+
+      const queue = openLeaseQueue(file, { clock, lockDurationMs: LOCK });
+      queues.push(queue);
+      expect(queue.get(id)?.state, "the dead worker's job is still active").toBe("active");
+      expect(queue.get(id)?.lockedUntil, "its lease, committed before the crash, survived").toBe(start + LOCK);
+      await clock.advance(LOCK - 1);
+      expect(queue.reap(), "one millisecond before the lease ends nothing is reaped").toEqual({ requeued: [], failed: [] });
+      expect(queue.claim(), "while the lease runs, nobody else gets the job").toBeUndefined();
+      await clock.advance(1);
+      expect(queue.reap(), "when the lease ends the reaper requeues the job").toEqual({ requeued: [id], failed: [] });
+      expect(queue.get(id)?.stalledCount, "one stall is counted").toBe(1);
+      expect(queue.complete(id, claim!.token), "the dead worker's token must be rejected").toBe(false);
+
+      const again = queue.claim();
+      expect(again?.id, "another worker claims the requeued job").toBe(id);
+      expect(again?.token, "with a new token").not.toBe(claim!.token);
+      const outcome = runWithLease(queue, again!, async () => "charged", { clock, heartbeatMs: LOCK / 2 });
+      expect(await outcome, "the second worker completes the job").toBe("completed");
+      expect(queue.get(id), "completed, with one stall on record").toMatchObject({ state: "completed", stalledCount: 1 });
+      expect(
+        readFileSync(effects, "utf8").trim().split("\n"),
+        "the dead worker had started the job before it died: at-least-once delivery",
+      ).toEqual([`started ${id}`]);
+    } finally {
+      for (const queue of queues) {
+        try {
+          queue.close();
+        } catch {
+          // already closed
+        }
+      }
+    }
+  });
+
+  test("a job that kills its worker every time fails after more than maxStalledCount stalls", async ({ expect }) => {
+    const queues: LeaseQueue[] = [];
+    try {
+      const file = freshFile();
+      const effects = `${file}.effects`;
+      writeFileSync(effects, "");
+      const start = 1_800_000_000_000;
+      const clock = new FakeClock(start);
+      const queue = openLeaseQueue(file, { clock, lockDurationMs: LOCK, maxStalledCount: 1 });
+      queues.push(queue);
+      const id = queue.add("poison", {});
+
+      expect(await claimIn(workers[1]!, file, clock.now(), effects).then((c) => c?.id), "the first worker process claims the job").toBe(id);
+      await kill(workers[1]!.child);
+      await clock.advance(LOCK);
+      expect(queue.reap(), "first crash: one stall, requeued").toEqual({ requeued: [id], failed: [] });
+
+      expect(await claimIn(workers[2]!, file, clock.now(), effects).then((c) => c?.id), "the second worker process claims the same job").toBe(id);
+      await kill(workers[2]!.child);
+      await clock.advance(LOCK);
+      expect(queue.reap(), "second crash: two stalls > maxStalledCount 1, the job fails").toEqual({ requeued: [], failed: [id] });
+      expect(queue.get(id), "failed as stalled too often").toMatchObject({ state: "failed", stalledCount: 2, failedReason: STALLED_REASON });
+    } finally {
+      for (const queue of queues) {
+        try {
+          queue.close();
+        } catch {
+          // already closed
+        }
+      }
+    }
+  });
+});
