@@ -32,7 +32,8 @@ export interface EncodeOptions {
  * "payload" and add ".key" for object properties and "[i]" for array items,
  * e.g. "payload.user.id is a BigInt", "payload.items[2] is undefined".
  * - a BigInt (message mentions "BigInt"), a function ("function"), a symbol ("symbol");
- * - `undefined` as an array item or as the payload itself ("undefined");
+ * - `undefined` as an array item (a hole in a sparse array counts as one) or as
+ *   the payload itself ("undefined");
  * - NaN, Infinity, -Infinity ("NaN" / "Infinity" / "finite");
  * - an invalid Date ("invalid");
  * - a circular reference: the path is that of the property pointing back to an

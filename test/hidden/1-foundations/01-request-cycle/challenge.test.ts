@@ -187,6 +187,15 @@ describe("POST /reports with an invalid body", () => {
     );
   });
 
+  test("accountId may be 1 to 64 characters: exactly 64 is accepted, 65 is refused", async () => {
+    for (const [accountId, status] of [["a", 202], ["x".repeat(64), 202], ["x".repeat(65), 400]] as const) {
+      const { queue, calls } = recordingQueue();
+      const res = await answer(createReportHandler(queue)(post({ accountId, format: "csv", month: "2024-03" })));
+      expect(res.status, `an accountId of ${accountId.length} characters must get ${status} (the limit is "at most 64", inclusive)`).toBe(status);
+      expect(calls.length, `an accountId of ${accountId.length} characters: ${status === 202 ? "one job" : "no job"}`).toBe(status === 202 ? 1 : 0);
+    }
+  });
+
   test("values of the wrong type get 400 even when String(value) would look right", async () => {
     const cases: Array<[Field, unknown]> = [
       ["accountId", 12345],
@@ -226,15 +235,19 @@ describe("routing and failures", () => {
       const res = await answer(createReportHandler(queue)({ method, path: "/reports", body: { accountId: "a", format: "pdf", month: "2024-03" } }));
       expect(res.status, `${method} /reports must get 405 Method Not Allowed`).toBe(405);
       expect(header(res, "Allow"), "a 405 must say which method is allowed: Allow: POST").toBe("POST");
+      expect(header(res, "Content-Type") ?? "", "a 405 is JSON too: set Content-Type: application/json on every response").toMatch(/application\/json/);
       expect(calls.length, `${method} /reports must not enqueue anything`).toBe(0);
     }
   });
 
-  test("other paths get 404, and nothing is enqueued", async () => {
-    const { queue, calls } = recordingQueue();
-    const res = await answer(createReportHandler(queue)({ method: "POST", path: "/reports/extra", body: { accountId: "a", format: "pdf", month: "2024-03" } }));
-    expect(res.status, "POST /reports/extra is not this route: 404").toBe(404);
-    expect(calls.length, "an unknown path must not enqueue anything").toBe(0);
+  test("other paths get 404 whatever the method, and nothing is enqueued", async () => {
+    for (const [method, path] of [["POST", "/reports/extra"], ["GET", "/health"], ["DELETE", "/jobs/1"]]) {
+      const { queue, calls } = recordingQueue();
+      const res = await answer(createReportHandler(queue)({ method: method!, path: path!, body: { accountId: "a", format: "pdf", month: "2024-03" } }));
+      expect(res.status, `${method} ${path} is not this route: 404 (check the path before the method; 405 is only for /reports)`).toBe(404);
+      expect(calls.length, "an unknown path must not enqueue anything").toBe(0);
+      expect(header(res, "Content-Type") ?? "", "a 404 is JSON too: set Content-Type: application/json on every response").toMatch(/application\/json/);
+    }
   });
 
   test("when the queue is unavailable the answer is 503, never 202", async () => {
@@ -242,5 +255,7 @@ describe("routing and failures", () => {
     const res = await answer(createReportHandler(queue)(post({ accountId: "a", format: "pdf", month: "2024-03" })));
     expect(res.status, "enqueue failed, so the job was not accepted: answer 503 Service Unavailable, not 202").toBe(503);
     expect(header(res, "Location"), "a 503 must not point at a job that does not exist").toBeUndefined();
+    expect(header(res, "Content-Type") ?? "", "a 503 is JSON too: set Content-Type: application/json on every response").toMatch(/application\/json/);
+    expect(typeof (res.body as Record<string, unknown> | null)?.error, 'a 503 body needs an "error" message').toBe("string");
   });
 });

@@ -146,6 +146,7 @@ describe("unserializable payloads", () => {
       [{ onDone: () => undefined }, "payload.onDone", /function/i],
       [{ kind: Symbol("urgent") }, "payload.kind", /symbol/i],
       [{ items: [1, undefined, 3] }, "payload.items[1]", /undefined/],
+      [{ items: [1, , 3] }, "payload.items[1]", /undefined/], // a hole: .map() skips it and JSON turns it into null
       [{ ratio: NaN }, "payload.ratio", /NaN|finite/i],
       [{ max: Infinity }, "payload.max", /Infinity|finite/i],
       [{ when: new Date("not a date") }, "payload.when", /invalid/i],

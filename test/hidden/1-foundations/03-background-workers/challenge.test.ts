@@ -157,6 +157,25 @@ describe("running jobs", () => {
   });
 });
 
+describe("getJob", () => {
+  test("returns a copy: changing it does not change the job or the stats", async () => {
+    const clock = new FakeClock();
+    const queue = new JobQueue();
+    const worker = new Worker(queue, registry({ email: async () => "sent" }));
+    const id = queue.add("email", { to: "ada@example.com" });
+    const view = queue.getJob(id)!;
+    view.state = "completed";
+    view.attempts = 99;
+    view.maxAttempts = 0;
+    expect(queue.getJob(id)?.state, "writing to the object getJob() returned must not change the job: return a copy ({ ...job })").toBe("waiting");
+    expect(queue.getJob(id)?.attempts, "getJob() must return a copy, not the queue's own record").toBe(0);
+    expect(queue.getJob("no-such-id"), "an unknown id gives undefined").toBeUndefined();
+    await settle(clock, worker.drain(), "drain()");
+    expect(queue.getJob(id)?.state, "the job runs as stored, whatever was done to an old copy").toBe("completed");
+    expect(queue.stats(), "stats are unaffected by writes to a copy").toEqual({ enqueued: 1, waiting: 0, active: 0, completed: 1, failed: 0 });
+  });
+});
+
 describe("failures and retries", () => {
   test("maxAttempts counts every run, the first one included, and the last error is kept", async () => {
     const clock = new FakeClock();
@@ -307,6 +326,8 @@ describe("stats always add up", () => {
             const plan = plans.get(job.id)!;
             plan.calls++;
             if (job.attempt !== plan.calls) problems.push(`job ${job.id}: handler call ${plan.calls} was told attempt ${job.attempt}`);
+            const stored = queue.getJob(job.id)?.attempts;
+            if (stored !== job.attempt) problems.push(`job ${job.id}: while its handler ran (attempt ${job.attempt}) getJob().attempts was ${stored}; count the attempt when the job is taken, before the handler runs`);
             await clock.sleep(plan.duration);
             problems.push(...statsProblems(queue, ids, `when job ${job.id}'s handler was about to finish`));
             if (!(plan.outcomes[plan.calls - 1] ?? true)) throw new Error(`planned failure on attempt ${plan.calls}`);

@@ -207,6 +207,12 @@ describe("claimJobs", () => {
       const later = await claimJobs(claimers[0]!.client, table, "worker-a", 10, minutes(5));
       expect(later.map((j) => j.kind), "once `now` reaches its run_at, the future job becomes claimable").toEqual(["future"]);
       expect(await claimJobs(claimers[0]!.client, table, "worker-a", 0, minutes(5)), "n = 0 must claim nothing").toEqual([]);
+      await insertJobs(table, [{ kind: "spare" }]);
+      const negative = await claimJobs(claimers[0]!.client, table, "worker-a", -1, minutes(5)).then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      );
+      expect(negative, "n = -1 must return [] (no LIMIT -1 sent to PostgreSQL, which rejects it)").toEqual({ value: [] });
     } finally {
       await dropTable(table);
     }
@@ -215,6 +221,10 @@ describe("claimJobs", () => {
   test("claims at most n jobs, the most urgent first: lowest priority, then earliest run_at, then lowest id", async () => {
     const table = await createTable();
     const t = pg.escapeIdentifier(table);
+    // RETURNING has no defined order. Steer the planner to a merge join (which sorts by id),
+    // so a claim that relies on the order RETURNING happens to produce is caught.
+    await claimers[1]!.client.query("SET enable_hashjoin = off");
+    await claimers[1]!.client.query("SET enable_nestloop = off");
     try {
       await fc.assert(
         fc.asyncProperty(
@@ -232,38 +242,45 @@ describe("claimJobs", () => {
             expect(
               ids(claimed),
               `jobs ${JSON.stringify(jobs.map((j, i) => ({ id: inserted[i], priority: j.priority, runAt: `-${j.ago}m` })))}, n = ${n}: ` +
-                "expected the n most urgent (ORDER BY priority, run_at, id; lower priority number first), in that order",
+                "expected the n most urgent (ORDER BY priority, run_at, id; lower priority number first), in that order " +
+                "(RETURNING comes back in no particular order: sort in an outer SELECT or in TypeScript)",
             ).toEqual(expected);
           },
         ),
         { numRuns: 40 },
       );
     } finally {
+      await claimers[1]!.client.query("RESET enable_hashjoin").catch(() => {});
+      await claimers[1]!.client.query("RESET enable_nestloop").catch(() => {});
       await dropTable(table);
     }
   });
 
   test("a claimer does not wait for another transaction's locked rows: it skips them and takes the next eligible jobs", async () => {
-    const table = await createTable();
     const holder = claimers[0]!;
     const claimer = claimers[1]!;
-    try {
-      await insertJobs(table, [{ priority: 0 }, { priority: 0 }, { priority: 0 }, { priority: 1 }, { priority: 1 }, { priority: 1 }]);
-      // Another worker is mid-claim: its transaction holds row locks on the three most urgent jobs.
-      await holder.client.query("BEGIN");
-      await holder.client.query(`SELECT id FROM ${pg.escapeIdentifier(table)} WHERE id IN (1, 2, 3) FOR UPDATE`);
-      const pending = claimJobs(claimer.client, table, "worker-b", 3, NOW);
-      const outcome = await settleOrBlocked(pending, claimer.pid);
-      await holder.client.query("ROLLBACK");
-      if (outcome.kind !== "done") await within(pending, 3000);
-      expect(outcome.kind, `while another transaction held jobs 1-3, claimJobs(n = 3) must return at once; instead ${describeFailure(outcome)}`).toBe("done");
-      const got = outcome.kind === "done" ? ids(outcome.value) : [];
-      expect(got, "with jobs 1-3 locked by another transaction, the claim must skip them and take jobs 4, 5, 6 (the next eligible ones, not fewer)").toEqual([4, 5, 6]);
-      const after = await rows(table);
-      expect(after.filter((r) => r.status === "active").map((r) => r.id), "only jobs 4-6 may be active: the locked jobs stay ready for their holder").toEqual([4, 5, 6]);
-    } finally {
-      await holder.client.query("ROLLBACK").catch(() => {});
-      await dropTable(table);
+    // FOR UPDATE: another claimer mid-claim. FOR SHARE: any transaction reading the rows with a
+    // share lock; a claim that only takes a share lock itself would get them and then wait to update.
+    for (const lock of ["FOR UPDATE", "FOR SHARE"]) {
+      const table = await createTable();
+      try {
+        await insertJobs(table, [{ priority: 0 }, { priority: 0 }, { priority: 0 }, { priority: 1 }, { priority: 1 }, { priority: 1 }]);
+        await holder.client.query("BEGIN");
+        await holder.client.query(`SELECT id FROM ${pg.escapeIdentifier(table)} WHERE id IN (1, 2, 3) ${lock}`);
+        const pending = claimJobs(claimer.client, table, "worker-b", 3, NOW);
+        const outcome = await settleOrBlocked(pending, claimer.pid);
+        await holder.client.query("ROLLBACK");
+        if (outcome.kind !== "done") await within(pending, 3000);
+        expect(outcome.kind, `while another transaction held jobs 1-3 (${lock}), claimJobs(n = 3) must return at once; instead ${describeFailure(outcome)}. Lock the rows you pick with FOR UPDATE SKIP LOCKED (a FOR SHARE lock does not keep other readers out, and then your UPDATE waits)`).toBe("done");
+        const got = outcome.kind === "done" ? ids(outcome.value) : [];
+        expect(got, `with jobs 1-3 locked by another transaction (${lock}), the claim must skip them and take jobs 4, 5, 6 (the next eligible ones, not fewer)`).toEqual([4, 5, 6]);
+        const after = await rows(table);
+        expect(after.filter((r) => r.status === "active").map((r) => r.id), "only jobs 4-6 may be active: the locked jobs stay ready for their holder").toEqual([4, 5, 6]);
+      } finally {
+        await holder.client.query("ROLLBACK").catch(() => {});
+        await claimer.client.query("ROLLBACK").catch(() => {});
+        await dropTable(table);
+      }
     }
   });
 

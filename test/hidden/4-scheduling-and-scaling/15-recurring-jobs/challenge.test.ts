@@ -193,10 +193,12 @@ describe("createScheduler", () => {
       const clock = new FakeClock(START);
       const store = memoryStore();
       const runs: Run[] = [];
+      const skips: string[] = [];
       const schedulers = Array.from({ length: instances }, (_, i) =>
         createScheduler({
           clock,
           store,
+          onSkip: (ctx) => skips.push(`${ctx.key} on instance-${i}`),
           jobs: [
             recordingJob(clock, "digest", "*/10 * * * * *", () => 300, runs, `instance-${i}`),
             recordingJob(clock, "cleanup", "*/15 * * * * *", () => 700, runs, `instance-${i}`),
@@ -222,6 +224,7 @@ describe("createScheduler", () => {
         const missing = expectedSlots.filter((s) => !perSlot.has(Date.parse(s)));
         expect(missing, `${instances} instances, job "${name}": once every instance is running, each slot must run once (on some instance)`).toEqual([]);
       }
+      expect(skips, `${instances} instances: no run overlapped, so onSkip must not be called; a slot another instance claimed is not a skip (just do not run it)`).toEqual([]);
     }
   });
 
@@ -287,6 +290,59 @@ describe("createScheduler", () => {
     await stopAndDrain(clock, [scheduler], () => started.length);
     expect(started, "after the first run throws, the 08:00:20 and 08:00:30 runs must still happen").toEqual([iso(START + 10_000), iso(START + 20_000), iso(START + 30_000)]);
     expect(errors, "onError must get the failed run's ctx and the error it threw").toEqual([[iso(START + 10_000), boom]]);
+  });
+
+  test("jobs are independent: a slow run of one job never makes another job skip a slot", async () => {
+    const clock = new FakeClock(START);
+    const runs: Run[] = [];
+    const skipped: string[] = [];
+    const scheduler = createScheduler({
+      clock,
+      store: memoryStore(),
+      jobs: [
+        recordingJob(clock, "slow-export", "*/10 * * * * *", () => 25_000, runs),
+        recordingJob(clock, "heartbeat", "*/10 * * * * *", () => 100, runs),
+      ],
+      onSkip: (ctx) => skipped.push(ctx.key),
+    });
+    scheduler.start();
+    await clock.advance(40_500);
+    await stopAndDrain(clock, [scheduler], () => runs.length);
+    const beats = runs.filter((r) => r.key.startsWith("heartbeat:")).map((r) => iso(r.start));
+    expect(beats, "heartbeat must run at every slot even while slow-export is running: the busy flag belongs to each job, not to the scheduler").toEqual([
+      iso(START + 10_000),
+      iso(START + 20_000),
+      iso(START + 30_000),
+      iso(START + 40_000),
+    ]);
+    expect(skipped.filter((k) => k.startsWith("heartbeat:")), "heartbeat never overlaps itself, so none of its slots may be skipped").toEqual([]);
+    expect(skipped, "only slow-export's own slots 08:00:20 and 08:00:30 are skipped").toEqual([`slow-export:${iso(START + 20_000)}`, `slow-export:${iso(START + 30_000)}`]);
+  });
+
+  test("a store that fails to answer is reported through onError and the schedule carries on", async () => {
+    const clock = new FakeClock(START);
+    const runs: Run[] = [];
+    const errors: Array<[string, unknown]> = [];
+    const outage = new Error("connection to the store lost");
+    const inner = memoryStore();
+    let calls = 0;
+    const flaky: SlotStore = {
+      async claim(key) {
+        if (++calls === 1) throw outage;
+        return inner.claim(key);
+      },
+    };
+    const scheduler = createScheduler({
+      clock,
+      store: flaky,
+      jobs: [recordingJob(clock, "sync", "*/10 * * * * *", () => 100, runs)],
+      onError: (ctx, error) => errors.push([iso(ctx.slot.getTime()), error]),
+    });
+    scheduler.start();
+    await clock.advance(30_500);
+    await stopAndDrain(clock, [scheduler], () => runs.length);
+    expect(errors, "a claim that rejects must reach onError with that slot's ctx and the store's error (claim inside the try)").toEqual([[iso(START + 10_000), outage]]);
+    expect(runs.map((r) => iso(r.start)), "after the failed claim at 08:00:10 the job must not be stuck: 08:00:20 and 08:00:30 run").toEqual([iso(START + 20_000), iso(START + 30_000)]);
   });
 
   test("stop() clears every timer, starts nothing more and resolves only after the run in progress ends", async () => {

@@ -227,6 +227,40 @@ describe("createGroupLimiter", () => {
     expect(started, "acme's tasks then run one after another, in order").toEqual(["acme-1@0", "beta-1@0", "gamma-1@0", "acme-2@100", "acme-3@200", "acme-4@300"]);
   });
 
+  test("when a slot frees, the OLDEST waiting task whose group has room starts, whatever its group", async () => {
+    const scenarios: Array<{ maxActive: number; maxPerGroup: number; tasks: Array<[string, number]>; want: string[]; why: string }> = [
+      {
+        maxActive: 1,
+        maxPerGroup: 2,
+        tasks: [["a1", 10], ["a2", 10], ["b1", 10], ["a3", 10], ["c1", 10]],
+        want: ["a1@0", "a2@10", "b1@20", "a3@30", "c1@40"],
+        why: "maxActive 1, every group has room: tasks start in the order run() was called, across groups (not group by group, not round-robin)",
+      },
+      {
+        maxActive: 2,
+        maxPerGroup: 1,
+        tasks: [["a1", 30], ["b1", 10], ["a2", 10], ["c1", 10], ["b2", 10]],
+        want: ["a1@0", "b1@0", "c1@10", "b2@20", "a2@30"],
+        why: "maxActive 2, maxPerGroup 1: at t=10 a2 is oldest but group a is full, so c1 (older than b2) starts; b2 at t=20; a2 once a1 ends",
+      },
+    ];
+    for (const { maxActive, maxPerGroup, tasks, want, why } of scenarios) {
+      const clock = new FakeClock();
+      const limiter = createGroupLimiter({ maxActive, maxPerGroup });
+      const started: string[] = [];
+      for (const [name, ms] of tasks) {
+        void limiter.run(name[0]!, async () => {
+          started.push(`${name}@${clock.now()}`);
+          await clock.sleep(ms);
+        });
+      }
+      await flushMicrotasks();
+      await clock.runAll();
+      await flushMicrotasks();
+      expect(started, `${why}; keep ONE waiting list in submission order and start the first entry that fits`).toEqual(want);
+    }
+  });
+
   test("the slot is released exactly once whether the task fulfils, rejects or throws synchronously", async () => {
     for (const failure of ["reject", "throw"] as const) {
       const clock = new FakeClock();
@@ -289,8 +323,15 @@ describe("createGroupLimiter", () => {
   });
 
   test("limits must be integers of at least 1", () => {
-    for (const bad of [{ maxActive: 0, maxPerGroup: 1 }, { maxActive: 2, maxPerGroup: 0 }, { maxActive: 1.5, maxPerGroup: 1 }]) {
-      expect(() => createGroupLimiter(bad), `createGroupLimiter(${JSON.stringify(bad)}) must throw a RangeError`).toThrow(RangeError);
+    for (const bad of [
+      { maxActive: 0, maxPerGroup: 1 },
+      { maxActive: 2, maxPerGroup: 0 },
+      { maxActive: 1.5, maxPerGroup: 1 },
+      { maxActive: 2, maxPerGroup: 1.5 },
+      { maxActive: Number.NaN, maxPerGroup: 1 },
+      { maxActive: 2, maxPerGroup: Number.NaN },
+    ]) {
+      expect(() => createGroupLimiter(bad), `createGroupLimiter({ maxActive: ${bad.maxActive}, maxPerGroup: ${bad.maxPerGroup} }) must throw a RangeError (an integer >= 1; NaN is not one)`).toThrow(RangeError);
     }
   });
 });
