@@ -76,9 +76,14 @@ for (const job of added) {
   const note = job.name === "charge-retry" ? "   (a retry: 250 ms backoff)" : "";
   console.log(`${pad(label(job), 22)} ${when}${note}`);
 }
-console.log("delayed set as BullMQ scores it (runAt * 4096 + id % 4096):");
+console.log("delayed set as BullMQ 6 scores it (runAt * 4096 + arrival within that ms):");
+const arrivals = new Map<number, number>();
 for (const job of queue.delayed) {
-  console.log(`  ${pad(label(job), 22)} score ${job.runAt * 0x1000 + (job.id & 0xfff)}`);
+  // getDelayedScore.lua: the first job due in a millisecond gets runAt * 0x1000,
+  // each later one the highest score in that millisecond + 1.
+  const seq = arrivals.get(job.runAt) ?? 0;
+  arrivals.set(job.runAt, seq + 1);
+  console.log(`  ${pad(label(job), 22)} score ${job.runAt * 0x1000 + seq}`);
 }
 
 console.log("\n== One worker: take what is ready, otherwise sleep until the next runAt");

@@ -70,8 +70,18 @@ describe("when a delayed job becomes ready", () => {
     const queue = new DelayedQueue<string>(clock);
     expect(queue.add("now").runAt, "no delay means runAt = now").toBe(5_000);
     expect(queue.add("overdue", { runAt: 1_000 }).runAt, "an absolute runAt is kept as given").toBe(1_000);
-    expect(queue.counts(), "both jobs are ready immediately").toEqual({ delayed: 0, ready: 2 });
-    expect(names(drain(queue)), "the overdue job (earlier runAt, same priority) goes first").toEqual(["overdue", "now"]);
+    expect(
+      queue.add("epoch", { runAt: 0 }).runAt,
+      "runAt: 0 is a real time (the clock's epoch), not 'no runAt': test it with ?? or !== undefined, not ||",
+    ).toBe(0);
+    expect(queue.add("zero-delay", { delay: 0 }).runAt, "delay: 0 means runAt = now").toBe(5_000);
+    expect(queue.counts(), "all four jobs are ready immediately").toEqual({ delayed: 0, ready: 4 });
+    expect(names(drain(queue)), "same priority: the earliest runAt goes first, then insertion order").toEqual([
+      "epoch",
+      "overdue",
+      "now",
+      "zero-delay",
+    ]);
   });
 
   test("nextRunAt() is the earliest runAt among jobs that are not ready yet", async () => {
@@ -88,10 +98,12 @@ describe("when a delayed job becomes ready", () => {
     expect(queue.nextRunAt(), "when every job is ready there is no next runAt").toBeUndefined();
   });
 
-  test("giving both delay and runAt, or a negative delay, throws a RangeError and adds nothing", () => {
+  test("giving both delay and runAt, or a negative or non-finite delay, throws a RangeError and adds nothing", () => {
     const queue = new DelayedQueue<string>(new FakeClock());
     expect(() => queue.add("x", { delay: 10, runAt: 10 }), "delay and runAt together are ambiguous").toThrow(RangeError);
     expect(() => queue.add("x", { delay: -5 }), "a negative delay is a bug in the caller").toThrow(RangeError);
+    expect(() => queue.add("x", { delay: Number.NaN }), "a NaN delay (e.g. from parsing bad input) must throw, not make a job that never runs").toThrow(RangeError);
+    expect(() => queue.add("x", { delay: Number.POSITIVE_INFINITY }), "an infinite delay must throw: delay must be finite").toThrow(RangeError);
     expect(queue.counts(), "a rejected add must not leave a job behind").toEqual({ delayed: 0, ready: 0 });
   });
 });

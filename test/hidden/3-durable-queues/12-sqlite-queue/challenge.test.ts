@@ -1,5 +1,6 @@
 import { test, expect, describe, afterAll, afterEach } from "vitest";
 import fc from "fast-check";
+import Database from "better-sqlite3";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -207,6 +208,12 @@ describe("claiming in one process", () => {
     expect(queue.fail(dead, "w1", "bad input"), "fail() without a delay by the holder succeeds").toBe(true);
     expect(queue.get(dead)?.status, "fail without retryDelayMs is final").toBe("failed");
     expect(queue.get(retried)?.runAt, "the retry runs at now + retryDelayMs").toBe(clock.now() + 250);
+    for (const id of [retried, dead]) {
+      expect(
+        { lockedBy: queue.get(id)?.lockedBy, lockedUntil: queue.get(id)?.lockedUntil },
+        "fail() clears the claim: lockedBy and lockedUntil go back to null",
+      ).toEqual({ lockedBy: null, lockedUntil: null });
+    }
     clock.advance(249);
     expect(queue.claim("w1"), "the retry must wait for its delay").toEqual([]);
     clock.advance(1);
@@ -242,6 +249,10 @@ describe("claiming in one process", () => {
     clock.set(1_000);
     expect(queue.recoverExpired(), "the first lease expires at exactly t=1000").toBe(1);
     expect(queue.get(first)?.status, "the expired job is waiting again").toBe("waiting");
+    expect(
+      { lockedBy: queue.get(first)?.lockedBy, lockedUntil: queue.get(first)?.lockedUntil },
+      "recoverExpired() clears the dead worker's claim: lockedBy and lockedUntil go back to null",
+    ).toEqual({ lockedBy: null, lockedUntil: null });
     expect(queue.get(second)?.status, "a job whose lease is still running must stay active").toBe("active");
     expect(queue.get(done)?.status, "completed jobs are never recovered").toBe("completed");
     clock.set(1_500);
@@ -252,6 +263,20 @@ describe("claiming in one process", () => {
       completed: 1,
       failed: 0,
     });
+  });
+
+  test("openQueue switches the file to WAL mode, so readers and the one writer do not block each other", () => {
+    const file = freshFile();
+    close(open(file));
+    const probe = new Database(file, { readonly: true });
+    try {
+      expect(
+        probe.pragma("journal_mode", { simple: true }),
+        "openQueue must run PRAGMA journal_mode = WAL (it is stored in the file, so a new connection sees it)",
+      ).toBe("wal");
+    } finally {
+      probe.close();
+    }
   });
 
   test("a restart loses nothing: jobs survive closing and reopening the file", () => {

@@ -124,6 +124,24 @@ describe("leases and lock tokens", () => {
     expect(queue.get(id)?.result, "the result is the current holder's").toBe("fresh");
   });
 
+  test("tokens are unique across connections: a worker on another connection that takes the job back gets a token the old holder cannot use", async () => {
+    const clock = new FakeClock();
+    const file = freshFile();
+    const workerA = open(clock, { file });
+    const workerB = open(clock, { file });
+    const id = workerA.add("report", {});
+    const stale = mustClaim(workerA, "the job for worker A");
+    await clock.advance(LOCK);
+    expect(workerB.reap().requeued, "A's lease ran out: the job is requeued").toEqual([id]);
+    const current = mustClaim(workerB, "the job for worker B");
+    expect(
+      current.token,
+      "each worker process has its own connection: a token made from a per-connection counter repeats across workers, use a random token (randomUUID)",
+    ).not.toBe(stale.token);
+    expect(workerA.complete(id, stale.token, "A"), "worker A's outdated token must not complete worker B's job").toBe(false);
+    expect(workerB.get(id)?.state, "worker B still owns an active job").toBe("active");
+  });
+
   test("fail() with the current token fails the job with its reason", () => {
     const clock = new FakeClock();
     const queue = open(clock);
@@ -289,6 +307,27 @@ describe("runWithLease", () => {
     await clock.advance(500);
     expect(await b, "B completes").toBe("completed");
     expect(queue.get(id)?.result, "the result is B's").toBe("B");
+    expect(clock.pendingTimers, "no heartbeat timer may remain").toBe(0);
+  });
+
+  test("a handler that ignores its signal and finishes after the lease ran out is lease-lost, not completed", async () => {
+    const clock = new FakeClock();
+    const queue = open(clock);
+    const id = queue.add("resize", {});
+    const claim = mustClaim(queue, "the job");
+    // Heartbeats every 2000 ms with a 1000 ms lease: the lease runs out at
+    // t=1000 and the handler (which never looks at its signal) finishes at
+    // t=1500, before any heartbeat has noticed.
+    const outcome = runWithLease(queue, claim, () => clock.sleep(1_500).then(() => "done"), {
+      clock,
+      heartbeatMs: 2_000,
+    });
+    await clock.advance(1_500);
+    expect(
+      await outcome,
+      "complete() refuses a lease that has run out: runWithLease must look at what complete() returns and report lease-lost",
+    ).toBe("lease-lost");
+    expect(queue.get(id)?.state, "the job is not completed by a holder whose lease ran out").toBe("active");
     expect(clock.pendingTimers, "no heartbeat timer may remain").toBe(0);
   });
 

@@ -108,6 +108,10 @@ function expectExactlyOnce(shop: Shop, declined: string[] = []): void {
         expect(made.length, `${id} was declined by the provider and must not be charged`).toBe(0);
         const letter = dead.find((d) => d.orderId === id);
         expect(letter?.reason ?? "", `${id} was declined: its job must end in the dead-letter queue with the provider's reason (let permanent errors propagate)`).toMatch(/declined/);
+        expect(
+          letter?.attempts,
+          `${id} was declined, a permanent error: it must be dead-lettered on its first attempt, not retried. Rethrow the provider's error itself (or keep error.permanent), do not wrap it in a new Error`,
+        ).toBe(1);
         expect(order.status, `${id} was declined: the order must not be paid`).not.toBe("paid");
         continue;
       }
