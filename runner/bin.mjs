@@ -40,7 +40,7 @@ if (stale()) {
     format: "esm",
     target: "node20",
     // Heavy or native packages load only when a command needs them.
-    external: ["esbuild", "vitest", "vitest/*", "pg", "prompts", "typescript", "yaml"],
+    external: ["esbuild", "vitest", "vitest/*", "pg", "prompts", "typescript", "yaml", "bullmq", "ioredis", "playwright-core"],
     // Each command is its own chunk, loaded only when that command runs.
     splitting: true,
     chunkNames: "chunks/[name]-[hash]",

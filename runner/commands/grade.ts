@@ -3,6 +3,11 @@
 // Always the course's own hidden tests; only challenge.ts is read from a
 // submission. A student whose code crashes, hangs or floods gets "error" for
 // that challenge and the class goes on.
+//
+// Locally by default; with --redis <url>, one BullMQ job per (student,
+// challenge) on that Redis, graded by `npm run grade-worker` processes on any
+// machines with the course checked out. The output files are the same either
+// way, plus report.html: the class report to look at.
 
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -10,48 +15,129 @@ import path from "node:path";
 import { challengeFiles, loadCatalog, type Lesson } from "../catalog.ts";
 import { EXIT, numberFlag, UsageError, type Command, type Context } from "../cli.ts";
 import { printProblems } from "../course.ts";
+import { GradingAborted, gradeOnQueue, RedisUnavailable, type DeadLetter, type Submission } from "../distributed-grading.ts";
 import { buildGradebook, gradebookCsv, gradebookJunit, type StudentResults } from "../gradebook.ts";
 import { grade, stageCandidate } from "../grading.ts";
-import { RESULTS_VERSION, type Results } from "../results.ts";
+import { classReport, notSubmitted } from "../report.ts";
+import type { Results } from "../results.ts";
 import { provideServices, ServiceUnavailable } from "../services.ts";
 
-const notSubmitted = (id: string): Results => ({ version: RESULTS_VERSION, status: "fail", message: `Not submitted: no ${id}/challenge.ts in the submission.`, tests: [] });
+/** Why the class could not be graded at all: one line, exit 1. */
+class CannotGrade extends Error {}
+
+const submissionFile = (dir: string, student: string, lesson: Lesson) => path.join(dir, student, lesson.meta.id, "challenge.ts");
+
+/** The student's results for every challenge: graded ones from `graded`, the rest "not submitted". */
+function studentResults(dir: string, student: string, lessons: Lesson[], graded: (lesson: Lesson) => Results): StudentResults {
+  const challenges: Record<string, Results> = {};
+  for (const lesson of lessons) challenges[lesson.meta.id] = existsSync(submissionFile(dir, student, lesson)) ? graded(lesson) : notSubmitted(lesson.meta.id);
+  return { student, challenges };
+}
 
 async function gradeStudent(context: Context, dir: string, student: string, lessons: Lesson[], options: { timeoutMs: number; env: Record<string, string> }): Promise<StudentResults> {
-  const challenges: Record<string, Results> = {};
-  const submitted = lessons.filter((lesson) => existsSync(path.join(dir, student, lesson.meta.id, "challenge.ts")));
-  for (const lesson of lessons) if (!submitted.includes(lesson)) challenges[lesson.meta.id] = notSubmitted(lesson.meta.id);
+  const submitted = lessons.filter((lesson) => existsSync(submissionFile(dir, student, lesson)));
   const results = await grade(
     submitted.map((lesson) => ({
       folder: lesson.folder!,
-      candidate: stageCandidate(context.root, path.join(dir, student, lesson.meta.id, "challenge.ts")),
+      candidate: stageCandidate(context.root, submissionFile(dir, student, lesson)),
       displayName: `${lesson.meta.id}/challenge.ts`,
     })),
     { root: context.root, timeoutMs: options.timeoutMs, env: options.env },
   );
-  submitted.forEach((lesson, index) => (challenges[lesson.meta.id] = results[index]!));
-  return { student, challenges };
+  return studentResults(dir, student, lessons, (lesson) => results[submitted.indexOf(lesson)]!);
 }
 
-function progressLine(context: Context, done: number, total: number, student: string): void {
+function progressLine(context: Context, done: number, total: number, what: string): void {
   if (context.json) return;
   const width = 24;
   const filled = Math.round((done / total) * width);
-  const bar = `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total} ${student}`;
+  const bar = `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total} ${what}`;
   if (process.stderr.isTTY) process.stderr.write(`\r${bar.padEnd(70)}${done === total ? "\n" : ""}`);
   else context.err(bar);
 }
 
+/** Grades here, `parallel` students at a time, with servers started for the run. */
+async function gradeLocally(context: Context, dir: string, students: string[], lessons: Lesson[], options: { timeoutMs: number; parallel: number }): Promise<StudentResults[]> {
+  let services;
+  try {
+    services = await provideServices(lessons.flatMap((lesson) => lesson.meta.services));
+  } catch (error) {
+    if (error instanceof ServiceUnavailable) throw new CannotGrade(error.message);
+    throw error;
+  }
+  const graded: StudentResults[] = new Array(students.length);
+  try {
+    let next = 0;
+    let done = 0;
+    const worker = async () => {
+      while (next < students.length) {
+        const index = next++;
+        const student = students[index]!;
+        graded[index] = await gradeStudent(context, dir, student, lessons, { timeoutMs: options.timeoutMs, env: services.env });
+        progressLine(context, ++done, students.length, student);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(options.parallel, students.length) }, worker));
+  } finally {
+    await services.stop();
+  }
+  return graded;
+}
+
+/** Grades through BullMQ on `redisUrl`; Ctrl-C stops the run and deletes its jobs. */
+async function gradeOnRedis(
+  context: Context,
+  dir: string,
+  students: string[],
+  lessons: Lesson[],
+  options: { timeoutMs: number; redisUrl: string; workerWaitMs: number },
+): Promise<{ graded: StudentResults[]; deadLetters: DeadLetter[]; retried: number; queue: string }> {
+  const submissions: Submission[] = students.flatMap((student) =>
+    lessons.filter((lesson) => existsSync(submissionFile(dir, student, lesson))).map((lesson) => ({ student, challenge: lesson.meta.id, file: submissionFile(dir, student, lesson) })),
+  );
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    const run = await gradeOnQueue({
+      root: context.root,
+      redisUrl: options.redisUrl,
+      lessons,
+      submissions,
+      timeoutMs: options.timeoutMs,
+      workerWaitMs: options.workerWaitMs,
+      signal: interrupt.signal,
+      onProgress: (done, total, submission) => progressLine(context, done, total, `${submission.student}/${submission.challenge}`),
+      onNotice: (text) => context.err(context.style.yellow(text)),
+    });
+    const byKey = new Map(submissions.map((submission, index) => [`${submission.student}\0${submission.challenge}`, run.results[index]!]));
+    const graded = students.map((student) => studentResults(dir, student, lessons, (lesson) => byKey.get(`${student}\0${lesson.meta.id}`)!));
+    return { graded, deadLetters: run.deadLetters, retried: run.retried, queue: run.queue };
+  } catch (error) {
+    if (error instanceof RedisUnavailable || error instanceof GradingAborted) throw new CannotGrade(error.message);
+    throw error;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
 export const gradeCommand: Command = {
-  summary: "Grades every student's challenges with the course's hidden tests; writes gradebook.csv, gradebook.json, JUnit XML and a results.json per student per challenge.",
-  usage: "npm run grade <submissions-dir> [-- --out <dir>] [--json] [--timeout <seconds>] [--parallel <n>]",
-  flags: { out: "string", timeout: "string", parallel: "string" },
+  summary:
+    "Grades every student's challenges with the course's hidden tests; writes gradebook.csv, gradebook.json, JUnit XML, report.html and a results.json per student per challenge. With --redis, the work goes to `npm run grade-worker` processes over BullMQ.",
+  usage: "npm run grade <submissions-dir> [-- --out <dir>] [--json] [--timeout <seconds>] [--parallel <n>] [--redis <url> [--worker-wait <seconds>]]",
+  flags: { out: "string", timeout: "string", parallel: "string", redis: "string", "worker-wait": "string" },
   async run(context, args) {
     const dir = args.positional[0];
     if (!dir || args.positional.length > 1) throw new UsageError("name the folder of submissions (one folder per student)");
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`no such folder: ${dir}`);
     const timeoutMs = numberFlag(args, "timeout", 60, { min: 1, max: 3600 }) * 1000;
     const parallel = numberFlag(args, "parallel", Math.max(1, os.availableParallelism()), { min: 1, max: 64 });
+    const redisUrl = args.flags.get("redis");
+    if (redisUrl !== undefined && typeof redisUrl !== "string") throw new UsageError("--redis needs a URL, like redis://127.0.0.1:6379");
+    if (args.flags.has("worker-wait") && !redisUrl) throw new UsageError("--worker-wait goes with --redis");
+    const workerWaitMs = numberFlag(args, "worker-wait", 120, { min: 1, max: 86_400 }) * 1000;
     const out = path.resolve(typeof args.flags.get("out") === "string" ? (args.flags.get("out") as string) : path.join(dir, "..", "gradebook"));
     const catalog = loadCatalog(context.root);
     if (catalog.problems.length) {
@@ -62,35 +148,21 @@ export const gradeCommand: Command = {
     const students = readdirSync(dir)
       .filter((name) => !name.startsWith(".") && statSync(path.join(dir, name)).isDirectory())
       .sort();
-    let services;
+    let graded: StudentResults[];
+    let distributed: { deadLetters: DeadLetter[]; retried: number; queue: string } | undefined;
     try {
-      services = await provideServices(lessons.flatMap((lesson) => lesson.meta.services));
+      if (redisUrl) ({ graded, ...distributed } = await gradeOnRedis(context, dir, students, lessons, { timeoutMs, redisUrl, workerWaitMs }));
+      else graded = await gradeLocally(context, dir, students, lessons, { timeoutMs, parallel });
     } catch (error) {
-      if (!(error instanceof ServiceUnavailable)) throw error;
+      if (!(error instanceof CannotGrade)) throw error;
       context.err(`Cannot grade: ${error.message}`);
       return EXIT.failed;
-    }
-    const graded: StudentResults[] = new Array(students.length);
-    try {
-      let next = 0;
-      let done = 0;
-      const worker = async () => {
-        while (next < students.length) {
-          const index = next++;
-          const student = students[index]!;
-          graded[index] = await gradeStudent(context, dir, student, lessons, { timeoutMs, env: services.env });
-          progressLine(context, ++done, students.length, student);
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(parallel, students.length) }, worker));
-    } finally {
-      await services.stop();
     }
     const ids = lessons.map((lesson) => lesson.meta.id);
     const book = buildGradebook(ids, graded);
     mkdirSync(out, { recursive: true });
     writeFileSync(path.join(out, "gradebook.csv"), gradebookCsv(book));
-    writeFileSync(path.join(out, "gradebook.json"), `${JSON.stringify({ ...book, results: graded }, null, 2)}\n`);
+    writeFileSync(path.join(out, "gradebook.json"), `${JSON.stringify({ ...book, results: graded, ...(distributed ? { deadLetters: distributed.deadLetters } : {}) }, null, 2)}\n`);
     writeFileSync(path.join(out, "junit.xml"), gradebookJunit(graded));
     for (const { student, challenges } of graded) {
       for (const [id, results] of Object.entries(challenges)) {
@@ -99,8 +171,19 @@ export const gradeCommand: Command = {
         writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
       }
     }
+    writeFileSync(
+      path.join(out, "report.html"),
+      classReport({
+        title: `Class report: ${path.basename(path.resolve(dir))}`,
+        generatedAt: new Date(),
+        gradedBy: redisUrl ? "by grade-worker processes over BullMQ" : "locally",
+        book,
+        results: graded,
+        deadLetters: distributed?.deadLetters,
+      }),
+    );
     if (context.json) {
-      context.out(JSON.stringify({ out, ...book }));
+      context.out(JSON.stringify({ out, ...book, ...distributed }));
       return EXIT.ok;
     }
     const { style } = context;
@@ -112,7 +195,11 @@ export const gradeCommand: Command = {
     }
     const rate = (id: string) => book.students.filter((row) => row.statuses[id] === "pass").length;
     context.out(style.dim(`\nPass rate per challenge: ${ids.map((id) => `${id} ${rate(id)}/${students.length}`).join(", ")}`));
-    context.out(`\nWrote ${path.relative(process.cwd(), out) || "."}/gradebook.csv, gradebook.json, junit.xml and results/<student>/<challenge>/results.json`);
+    if (distributed?.retried) context.out(style.dim(`${distributed.retried} job(s) were started again after a worker died or lost its lock; each is counted once.`));
+    if (distributed?.deadLetters.length) {
+      context.out(style.red(`${distributed.deadLetters.length} submission(s) could not be graded (dead letters): ${distributed.deadLetters.map((l) => `${l.student}/${l.challenge}`).join(", ")}; see report.html`));
+    }
+    context.out(`\nWrote ${path.relative(process.cwd(), out) || "."}/report.html, gradebook.csv, gradebook.json, junit.xml and results/<student>/<challenge>/results.json`);
     return EXIT.ok;
   },
 };
