@@ -2,7 +2,7 @@
 // Starts the runner from a bundle: one file loads in a few milliseconds where
 // the TypeScript sources would need a loader (~150 ms). The bundle is rebuilt
 // whenever a runner source is newer, so editing runner/*.ts just works.
-import { existsSync, readdirSync, renameSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -57,6 +57,12 @@ if (stale()) {
     const temporary = `${file.path}.${process.pid}.tmp`;
     writeFileSync(temporary, file.contents);
     renameSync(temporary, file.path);
+  }
+  // Chunks of earlier builds are never loaded again.
+  const written = new Set(result.outputFiles.map((file) => file.path));
+  const chunksDir = path.join(distDir, "chunks");
+  for (const name of existsSync(chunksDir) ? readdirSync(chunksDir) : []) {
+    if (!written.has(path.join(chunksDir, name)) && !name.endsWith(".tmp")) rmSync(path.join(chunksDir, name), { force: true });
   }
 }
 
