@@ -74,6 +74,8 @@ async function main(): Promise<void> {
     process.stdin.on("end", () => resolve(text));
   });
   const job = JSON.parse(input) as GradeJob;
+  // If whoever asked for the grades is gone, so is the reason to grade.
+  process.on("disconnect", () => process.exit(1));
   const { createVitest } = await import("vitest/node");
   const logs = new Map<string, string[]>();
   const vitest = await createVitest(
