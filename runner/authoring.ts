@@ -72,19 +72,24 @@ export interface ChallengeUnderTest {
 }
 
 /**
- * Grades every stub, solution and mutant in as few batches as possible: all
- * stubs together, all solutions together, then the first mutant of every
- * lesson, the second, … (a batch holds one candidate per lesson).
+ * Grades every stub, solution and mutant of every lesson in one grading run.
+ * A stub or mutant only has to fail, so its tests stop at the first failure;
+ * the solution runs every test.
  */
-export async function checkChallenges(root: string, challenges: ChallengeUnderTest[], timeoutMs: number): Promise<Map<string, Record<string, Check>>> {
-  // Every stub, solution and mutant of every lesson, graded in one run.
+export async function checkChallenges(
+  root: string,
+  challenges: ChallengeUnderTest[],
+  timeoutMs: number,
+): Promise<{ checks: Map<string, Record<string, Check>>; slowest: Array<{ candidate: string; seconds: number }> }> {
   const requests: Array<GradeRequest & { key: string }> = challenges.flatMap(({ lesson, files, mutants }) => [
-    { key: `${lesson.meta.id}/stub`, folder: lesson.folder!, candidate: files.stub },
+    { key: `${lesson.meta.id}/stub`, folder: lesson.folder!, candidate: files.stub, stopAtFirstFailure: true },
     { key: `${lesson.meta.id}/solution`, folder: lesson.folder!, candidate: files.solution },
-    ...mutants.map((mutant) => ({ key: `${lesson.meta.id}/mutant:${mutant.name}`, folder: lesson.folder!, candidate: mutant.file })),
+    ...mutants.map((mutant) => ({ key: `${lesson.meta.id}/mutant:${mutant.name}`, folder: lesson.folder!, candidate: mutant.file, stopAtFirstFailure: true })),
   ]);
   const env = Object.assign({}, ...challenges.map((c) => c.env)) as Record<string, string>;
-  const results = await grade(requests, { root, timeoutMs, env });
+  const times: Array<{ candidate: string; seconds: number }> = [];
+  const onTimed = (request: GradeRequest, seconds: number) => times.push({ candidate: (request as (typeof requests)[number]).key, seconds: Math.round(seconds * 10) / 10 });
+  const results = await grade(requests, { root, timeoutMs, env, onTimed });
   const outcomes = new Map(requests.map((request, index) => [request.key, results[index]!]));
   const checks = new Map<string, Record<string, Check>>();
   for (const { lesson, mutants, mutantProblems } of challenges) {
@@ -112,7 +117,7 @@ export async function checkChallenges(root: string, challenges: ChallengeUnderTe
       },
     });
   }
-  return checks;
+  return { checks, slowest: times.sort((a, b) => b.seconds - a.seconds).slice(0, 5) };
 }
 
 export interface TypeErrors {

@@ -113,8 +113,8 @@ export const verifyCommand: Command = {
     const ci = Boolean(process.env.CI);
     const { running, missing } = await provideFor(lessons.flatMap((lesson) => lesson.meta.services));
     const reports: LessonReport[] = [];
-    /** Seconds per phase; the type-check runs beside the other two. */
-    const timings = { experimentsS: 0, challengesS: 0, typesS: 0, totalS: 0 };
+    /** Seconds per phase (they run side by side), and the slowest candidates to grade. */
+    const timings = { experimentsS: 0, challengesS: 0, typesS: 0, totalS: 0, slowest: [] as Array<{ candidate: string; seconds: number }> };
     try {
       // Mutants are written out first so that the type-check (in parallel) sees them.
       const challenges: ChallengeUnderTest[] = [];
@@ -131,22 +131,34 @@ export const verifyCommand: Command = {
       const clock = () => Number(process.hrtime.bigint() / 1_000_000n) / 1000;
       const began = clock();
       const types = args.flags.has("no-types") ? undefined : typeCheck(context.root).then((errors) => ((timings.typesS = clock() - began), errors));
-      const stopBurning = args.flags.has("stress") ? burnCpu() : undefined;
+      // Experiments run one at a time (each must print the same on every run),
+      // beside the challenge grading: both mostly wait on processes and timers.
       const experiments = new Map<string, Check>();
-      try {
-        for (const lesson of lessons) {
-          if (unavailable.has(lesson.meta.id)) continue;
-          if (!context.json) context.err(context.style.dim(`experiment ${lesson.meta.id}…`));
-          experiments.set(lesson.meta.id, await checkExperiment(context.root, lesson, repeat, running?.env ?? {}));
+      const runExperiments = async () => {
+        const stopBurning = args.flags.has("stress") ? burnCpu() : undefined;
+        try {
+          for (const lesson of lessons) {
+            if (unavailable.has(lesson.meta.id)) continue;
+            experiments.set(lesson.meta.id, await checkExperiment(context.root, lesson, repeat, running?.env ?? {}));
+          }
+        } finally {
+          stopBurning?.();
+          timings.experimentsS = clock() - began;
         }
-      } finally {
-        stopBurning?.();
-      }
-      timings.experimentsS = clock() - began;
+      };
       const runnable = challenges.filter((challenge) => !unavailable.has(challenge.lesson.meta.id));
-      if (!context.json && !args.flags.has("no-challenges")) context.err(context.style.dim(`grading ${runnable.length} challenge(s) as stub, solution and mutants…`));
-      const challengeChecks = args.flags.has("no-challenges") ? new Map<string, Record<string, Check>>() : await checkChallenges(context.root, runnable, CHECK_TIMEOUT_MS);
-      timings.challengesS = clock() - began - timings.experimentsS;
+      const gradeChallenges = async () => {
+        if (args.flags.has("no-challenges")) return { checks: new Map<string, Record<string, Check>>(), slowest: [] };
+        const graded = await checkChallenges(context.root, runnable, CHECK_TIMEOUT_MS);
+        timings.challengesS = clock() - began;
+        return graded;
+      };
+      if (!context.json) {
+        const what = args.flags.has("no-challenges") ? "" : ` and grading ${runnable.length} challenge(s) as stub, solution and mutants`;
+        context.err(context.style.dim(`running ${lessons.length - unavailable.size} experiment(s) ×${repeat}${what}…`));
+      }
+      const [, { checks: challengeChecks, slowest }] = await Promise.all([runExperiments(), gradeChallenges()]);
+      timings.slowest = slowest;
       const typeErrors = await types;
       timings.totalS = clock() - began;
       for (const lesson of lessons) {
@@ -180,7 +192,8 @@ export const verifyCommand: Command = {
       if (skipped.length) context.out(context.style.yellow(`\n${skipped.length} lesson(s) not verified on this machine: ${skipped.map((r) => r.id).join(", ")} (see above for how to install what they need).`));
       const passed = reports.filter((report) => report.ok).length;
       const round = (n: number) => n.toFixed(1);
-      context.out(context.style.dim(`\nTook ${round(timings.totalS)} s: experiments ${round(timings.experimentsS)} s, challenges ${round(timings.challengesS)} s, tsc ${round(timings.typesS)} s alongside.`));
+      context.out(context.style.dim(`\nTook ${round(timings.totalS)} s, side by side: experiments ${round(timings.experimentsS)} s, challenges ${round(timings.challengesS)} s, tsc ${round(timings.typesS)} s.`));
+      if (timings.slowest.length) context.out(context.style.dim(`Slowest to grade: ${timings.slowest.map((t) => `${t.candidate} ${round(t.seconds)} s`).join(", ")}.`));
       context.out(`\nverify: ${passed} passed, ${reports.length - passed + (problems.length ? 1 : 0)} failed`);
     }
     return ok ? EXIT.ok : EXIT.failed;

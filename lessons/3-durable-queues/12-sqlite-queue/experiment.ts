@@ -127,7 +127,7 @@ const insertMany = db.transaction((n: number) => {
   for (let i = 0; i < n; i++) enqueue("thumbnail", i % 3);
 });
 insertMany(300);
-const workers = ["P1", "P2"].map((id) => spawnTs(workerScript, [file, id, "drain", String(clock.now())]));
+const workers = await Promise.all(["P1", "P2"].map((id) => spawnTs(workerScript, [file, id, "drain", String(clock.now())])));
 await Promise.all(workers.map((w) => new Promise((resolve) => w.once("message", resolve))));
 const reports = workers.map((w) => new Promise<{ ids: number[] }>((resolve) => w.once("message", resolve)));
 for (const w of workers) w.send("go");
@@ -138,7 +138,7 @@ console.log("(how many each process got changes from run to run)");
 
 console.log("\n== 6. kill -9 in the middle of a job, then restart");
 const orderId = enqueue("charge-order");
-const doomed = spawnTs(workerScript, [file, "doomed", "hang", String(clock.now())]);
+const doomed = await spawnTs(workerScript, [file, "doomed", "hang", String(clock.now())]);
 const { claimed: held } = await new Promise<{ claimed: number }>((resolve) => doomed.once("message", resolve));
 doomed.kill("SIGKILL");
 console.log(`worker "doomed" claimed #${held} (${held === orderId ? "charge-order" : "?"}) and got ${await exited(doomed)}`);

@@ -110,7 +110,7 @@ clock.clearTimeout(reaperTimer);
 
 console.log("\n== 2. kill -9 in the middle of a job (a real worker process)");
 const orderJob = add("charge-order", { order: 2 });
-const child = spawnTs(fileURLToPath(new URL("./worker.ts", import.meta.url)), [file, String(clock.now()), String(LOCK)]);
+const child = await spawnTs(fileURLToPath(new URL("./worker.ts", import.meta.url)), [file, String(clock.now()), String(LOCK)]);
 const dead = await new Promise<Claim>((resolve) => child.once("message", (m) => resolve(m as Claim)));
 child.kill("SIGKILL");
 console.log(`${t()} a worker process claims #${dead.id} ${dead.name} (${tag(dead.token)}), lease until t=${dead.lockedUntil}`);

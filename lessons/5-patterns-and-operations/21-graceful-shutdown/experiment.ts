@@ -72,7 +72,7 @@ const scenarios: Scenario[] = [
 const childFile = fileURLToPath(new URL("./worker-process.ts", import.meta.url));
 
 async function run(scenario: Scenario): Promise<string[]> {
-  const child = spawnTs(childFile, [JSON.stringify(scenario)]);
+  const child = await spawnTs(childFile, [JSON.stringify(scenario)]);
   let stdout = "";
   child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   const nextMessage = () => new Promise<void>((resolve) => child.once("message", () => resolve()));

@@ -44,7 +44,7 @@ async function get(id: string): Promise<Record<string, unknown>> {
 
 /** Runs one worker process to its end; returns how it ended and what it reported. */
 async function runWorker(env: Record<string, string>, onEvent?: (e: WorkerEvent, kill: (s: NodeJS.Signals) => void) => void) {
-  const child = spawnTs(workerFile, [], {
+  const child = await spawnTs(workerFile, [], {
     env: { SHOP_DB: shopFile, PROVIDER_DB: providerFile, LEASE_MS: "400", LOSE_FIRST_RESPONSE: "ord_4", ...env },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });

@@ -28,7 +28,12 @@ export function lessonFolderOf(testFileUrl: string): string {
 export function candidatePath(testFileUrl: string): string {
   const { root, folder } = locate(testFileUrl);
   const map = JSON.parse(process.env.QUEUECRAFT_CANDIDATES ?? "{}") as Record<string, string>;
-  return map[folder] ?? path.join(root, "solutions", folder, "challenge.ts");
+  if (map[folder] === undefined) {
+    // Named in the map from now on, so a child process the test starts grades the same file.
+    map[folder] = path.join(root, "solutions", folder, "challenge.ts");
+    process.env.QUEUECRAFT_CANDIDATES = JSON.stringify(map);
+  }
+  return map[folder];
 }
 
 /**

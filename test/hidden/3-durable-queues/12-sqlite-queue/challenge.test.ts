@@ -78,8 +78,8 @@ interface Started {
 }
 
 /** Starts a worker process from this folder; it loads the candidate and waits for orders. */
-function start(script: string): Started {
-  const child = spawnTs(path.join(here, script), [], { env: childEnv });
+async function start(script: string): Promise<Started> {
+  const child = await spawnTs(path.join(here, script), [], { env: childEnv });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const ready = new Promise<void>((resolve, reject) => {
@@ -92,13 +92,14 @@ function start(script: string): Started {
   return { child, ready };
 }
 
-// Started as soon as this file loads, so that starting Node (the slow part on
-// a busy machine) overlaps with the in-process tests instead of counting
-// against the time limit of the tests that use them.
-const claimers = [start("claimer.ts"), start("claimer.ts")];
-const crasher = start("crasher.ts");
-afterAll(() => {
-  for (const worker of [...claimers, crasher]) worker.child.kill("SIGKILL");
+// Started together on first use, so a candidate that an earlier test rejected
+// (verify stops at the first failure) never pays for three processes.
+let processes: Promise<{ claimers: Started[]; crasher: Started }> | undefined;
+const workerProcesses = () =>
+  (processes ??= Promise.all([start("claimer.ts"), start("claimer.ts"), start("crasher.ts")]).then(([a, b, crasher]) => ({ claimers: [a, b], crasher })));
+afterAll(async () => {
+  const started = await processes?.catch(() => undefined);
+  for (const worker of started ? [...started.claimers, started.crasher] : []) worker.child.kill("SIGKILL");
 });
 
 describe("claiming in one process", () => {
@@ -333,6 +334,7 @@ describe("real processes", () => {
     for (let i = 0; i < total; i++) setup.enqueue("job", { i }, { priority: i % 3 });
     close(setup);
 
+    const { claimers } = await workerProcesses();
     await within(Promise.all(claimers.map((worker) => worker.ready)), 9_000, "the worker processes to start");
     const reports = claimers.map((worker) => nextMessage<ClaimerReport>(worker.child, "the claim report"));
     claimers.forEach((worker, i) => worker.child.send({ file, workerId: `worker-${i}` }));
@@ -362,6 +364,7 @@ describe("real processes", () => {
     const ids = Array.from({ length: 25 }, (_, i) => setup.enqueue("job", { i }));
     close(setup);
 
+    const { crasher } = await workerProcesses();
     await within(crasher.ready, 9_000, "the worker process to start");
     const report = nextMessage<{ completed: number[]; claimed: number | null }>(crasher.child, "the worker's report");
     crasher.child.send({ file, workerId: "doomed", warmup: 20 });

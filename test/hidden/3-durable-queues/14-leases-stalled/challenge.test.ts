@@ -373,8 +373,8 @@ interface Worker {
 }
 
 /** Starts a worker process; it loads the candidate and waits for claimIn(). */
-function startWorker(): Worker {
-  const child = spawnTs(path.join(here, "crash-worker.ts"), [], { env: childEnv });
+async function startWorker(): Promise<Worker> {
+  const child = await spawnTs(path.join(here, "crash-worker.ts"), [], { env: childEnv });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const ready = new Promise<void>((resolve, reject) => {
@@ -405,12 +405,12 @@ async function claimIn(worker: Worker, file: string, now: number, effects: strin
   return (await claimed).claim;
 }
 
-// Started as soon as this file loads, so that starting Node (the slow part on
-// a busy machine) overlaps with the in-process tests instead of counting
-// against the time limit of the tests that use them.
-const workers = [startWorker(), startWorker(), startWorker()];
-afterAll(() => {
-  for (const worker of workers) worker.child.kill("SIGKILL");
+// Started together on first use, so a candidate that an earlier test rejected
+// (verify stops at the first failure) never pays for three processes.
+let workers: Promise<Worker[]> | undefined;
+const worker = async (index: number): Promise<Worker> => (await (workers ??= Promise.all([startWorker(), startWorker(), startWorker()])))[index]!;
+afterAll(async () => {
+  for (const started of (await workers?.catch(() => undefined)) ?? []) started.child.kill("SIGKILL");
 });
 
 async function kill(child: ChildProcess): Promise<void> {
@@ -432,8 +432,8 @@ describe("a real worker process killed with SIGKILL", () => {
       const id = setup.add("charge-order", { order: 42 });
       setup.close();
 
-      const claim = await claimIn(workers[0]!, file, clock.now(), effects);
-      await kill(workers[0]!.child);
+      const claim = await claimIn(await worker(0), file, clock.now(), effects);
+      await kill((await worker(0)).child);
       expect(claim?.id, "the worker process claimed the job").toBe(id);
 
       const queue = openLeaseQueue(file, { clock, lockDurationMs: LOCK });
@@ -481,13 +481,13 @@ describe("a real worker process killed with SIGKILL", () => {
       queues.push(queue);
       const id = queue.add("poison", {});
 
-      expect(await claimIn(workers[1]!, file, clock.now(), effects).then((c) => c?.id), "the first worker process claims the job").toBe(id);
-      await kill(workers[1]!.child);
+      expect(await claimIn(await worker(1), file, clock.now(), effects).then((c) => c?.id), "the first worker process claims the job").toBe(id);
+      await kill((await worker(1)).child);
       await clock.advance(LOCK);
       expect(queue.reap(), "first crash: one stall, requeued").toEqual({ requeued: [id], failed: [] });
 
-      expect(await claimIn(workers[2]!, file, clock.now(), effects).then((c) => c?.id), "the second worker process claims the same job").toBe(id);
-      await kill(workers[2]!.child);
+      expect(await claimIn(await worker(2), file, clock.now(), effects).then((c) => c?.id), "the second worker process claims the same job").toBe(id);
+      await kill((await worker(2)).child);
       await clock.advance(LOCK);
       expect(queue.reap(), "second crash: two stalls > maxStalledCount 1, the job fails").toEqual({ requeued: [], failed: [id] });
       expect(queue.get(id), "failed as stalled too often").toMatchObject({ state: "failed", stalledCount: 2, failedReason: STALLED_REASON });

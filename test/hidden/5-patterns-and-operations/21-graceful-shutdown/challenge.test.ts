@@ -256,14 +256,14 @@ interface Summary {
   released: string[];
 }
 
-type WorkerProcess = ReturnType<typeof startWorkerProcess>;
+type WorkerProcess = Awaited<ReturnType<typeof startWorkerProcess>>;
 
 /** Runs `body` against a fresh worker process and always kills the process afterwards. */
 async function withWorkerProcess(
   config: { jobs: number; jobMs: number; concurrency: number; graceMs: number },
   body: (worker: WorkerProcess) => Promise<void>,
 ): Promise<void> {
-  const worker = startWorkerProcess(config);
+  const worker = await startWorkerProcess(config);
   try {
     await body(worker);
   } finally {
@@ -271,8 +271,8 @@ async function withWorkerProcess(
   }
 }
 
-function startWorkerProcess(config: { jobs: number; jobMs: number; concurrency: number; graceMs: number }) {
-  const child: ChildProcess = spawnTs(childFile, [JSON.stringify(config)]);
+async function startWorkerProcess(config: { jobs: number; jobMs: number; concurrency: number; graceMs: number }) {
+  const child: ChildProcess = await spawnTs(childFile, [JSON.stringify(config)]);
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -324,7 +324,7 @@ function startWorkerProcess(config: { jobs: number; jobMs: number; concurrency: 
   return { child, waitFor, exitWithin };
 }
 
-// Starting a tsx child takes seconds on a loaded machine: the start-up wait is generous, and each
+// Starting a child process can take seconds on a loaded machine: the start-up wait is generous, and each
 // real-process test gets its own time limit above vitest's default. A wrong worker still fails fast
 // (every wait after start-up is bounded by exitWithin / waitFor).
 const STARTUP_MS = 15_000;

@@ -57,7 +57,7 @@ interface Run {
  * test timeout only matter on a machine that is busy with other work.
  */
 async function runWorker(shop: Shop, env: Record<string, string>, onEvent?: (e: WorkerEvent, child: ChildProcess) => void, limitMs = 8000): Promise<Run> {
-  const child = spawnTs(workerMain, [], {
+  const child = await spawnTs(workerMain, [], {
     env: { SHOP_DB: shop.shopFile, PROVIDER_DB: shop.providerFile, LEASE_MS: "300", ...env },
   });
   children.add(child);
