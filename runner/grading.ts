@@ -40,6 +40,8 @@ export interface GradeOptions {
   env?: Record<string, string>;
   /** Told how long each request's hidden tests took to import and run. */
   onTimed?: (request: GradeRequest, seconds: number) => void;
+  /** Told each time a hidden test file finishes, for a progress bar. */
+  onFileDone?: () => void;
 }
 
 /** The bundled grading child, built beside the CLI by runner/bin.mjs. */
@@ -161,6 +163,7 @@ async function runBatch(requests: GradeRequest[], wrappers: string[], options: G
       else if (message.type === "module") {
         running.delete(message.module.testFile);
         modules.set(message.module.testFile, message.module);
+        options.onFileDone?.();
       } else unhandled = message.unhandled;
     },
   });

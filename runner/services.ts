@@ -134,14 +134,17 @@ async function startPostgres(): Promise<{ url: string; stop: () => Promise<void>
   if (process.getuid?.() === 0 && !asUser) throw new ServiceUnavailable("PostgreSQL will not run as root and there is no `postgres` user: create one, or set DATABASE_URL");
   if (asUser) chownSync(dir, asUser.uid, asUser.gid);
   const data = path.join(dir, "data");
-  const init = spawnSync(initdb, ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"], {
-    encoding: "utf8",
-    timeout: 60_000,
-    ...(asUser ?? {}),
+  // Not spawnSync: a Redis started alongside must not wait for initdb.
+  const init = await new Promise<{ ok: boolean; why: string }>((resolve) => {
+    const child = spawn(initdb, ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"], { stdio: ["ignore", "ignore", "pipe"], timeout: 60_000, ...(asUser ?? {}) });
+    let stderr = "";
+    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", (error) => resolve({ ok: false, why: error.message }));
+    child.on("close", (code) => resolve({ ok: code === 0, why: stderr }));
   });
-  if (init.status !== 0) {
+  if (!init.ok) {
     rmSync(dir, { recursive: true, force: true });
-    throw new ServiceUnavailable(`initdb failed: ${(init.stderr || init.error?.message || "").trim().split("\n")[0]}; or set DATABASE_URL`);
+    throw new ServiceUnavailable(`initdb failed: ${init.why.trim().split("\n")[0]}; or set DATABASE_URL`);
   }
   const port = await freePort();
   const child = spawn(postgres, ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200"], {
@@ -198,19 +201,24 @@ export async function provideServices(services: readonly Service[]): Promise<Run
     await Promise.all(stops.map((s) => s()));
   };
   try {
-    for (const service of new Set(services)) {
-      const variable = VARIABLE[service];
-      const configured = process.env[variable];
-      if (configured) {
-        await checkConfigured(service, configured);
-        env[variable] = configured;
-        continue;
-      }
-      const server = service === "redis" ? await startRedis() : await startPostgres();
-      env[variable] = server.url;
-      started.push(`${service} on ${new URL(server.url).port}`);
-      stops.push(server.stop);
-    }
+    // Side by side: PostgreSQL's initdb alone takes a second or more.
+    const outcomes = await Promise.allSettled(
+      [...new Set(services)].map(async (service) => {
+        const variable = VARIABLE[service];
+        const configured = process.env[variable];
+        if (configured) {
+          await checkConfigured(service, configured);
+          env[variable] = configured;
+          return;
+        }
+        const server = service === "redis" ? await startRedis() : await startPostgres();
+        env[variable] = server.url;
+        started.push(`${service} on ${new URL(server.url).port}`);
+        stops.push(server.stop);
+      }),
+    );
+    const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+    if (failed) throw failed.reason;
   } catch (error) {
     await stop();
     throw error;

@@ -10,7 +10,6 @@
 // way, plus report.html: the class report to look at.
 
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { challengeFiles, loadCatalog, type Lesson } from "../catalog.ts";
 import { EXIT, numberFlag, UsageError, type Command, type Context } from "../cli.ts";
@@ -34,17 +33,30 @@ function studentResults(dir: string, student: string, lessons: Lesson[], graded:
   return { student, challenges };
 }
 
-async function gradeStudent(context: Context, dir: string, student: string, lessons: Lesson[], options: { timeoutMs: number; env: Record<string, string> }): Promise<StudentResults> {
-  const submitted = lessons.filter((lesson) => existsSync(submissionFile(dir, student, lesson)));
+/**
+ * Grades a group of students in one grading run: vitest starts once for all
+ * of them. Every (student, challenge) pair is graded in isolation from the
+ * others, and a crash is pinned on its own file (see grading.ts).
+ */
+async function gradeGroup(
+  context: Context,
+  dir: string,
+  students: string[],
+  lessons: Lesson[],
+  options: { timeoutMs: number; env: Record<string, string>; onFileDone: () => void },
+): Promise<StudentResults[]> {
+  const submitted = students.flatMap((student) => lessons.filter((lesson) => existsSync(submissionFile(dir, student, lesson))).map((lesson) => ({ student, lesson })));
   const results = await grade(
-    submitted.map((lesson) => ({
+    submitted.map(({ student, lesson }) => ({
       folder: lesson.folder!,
       candidate: stageCandidate(context.root, submissionFile(dir, student, lesson)),
       displayName: `${lesson.meta.id}/challenge.ts`,
     })),
-    { root: context.root, timeoutMs: options.timeoutMs, env: options.env },
+    { root: context.root, timeoutMs: options.timeoutMs, env: options.env, onFileDone: options.onFileDone },
   );
-  return studentResults(dir, student, lessons, (lesson) => results[submitted.indexOf(lesson)]!);
+  return students.map((student) =>
+    studentResults(dir, student, lessons, (lesson) => results[submitted.findIndex((entry) => entry.student === student && entry.lesson === lesson)]!),
+  );
 }
 
 function progressLine(context: Context, done: number, total: number, what: string): void {
@@ -56,7 +68,14 @@ function progressLine(context: Context, done: number, total: number, what: strin
   else context.err(bar);
 }
 
-/** Grades here, `parallel` students at a time, with servers started for the run. */
+/**
+ * How many students share one grading run. Larger groups start vitest less
+ * often; smaller ones bound the memory of one run (isolate: false keeps every
+ * file's modules) and the work redone when a run dies.
+ */
+const GROUP_SIZE = 8;
+
+/** Grades here, in groups of students, `parallel` groups at a time, with servers started for the run. */
 async function gradeLocally(context: Context, dir: string, students: string[], lessons: Lesson[], options: { timeoutMs: number; parallel: number }): Promise<StudentResults[]> {
   let services;
   try {
@@ -65,19 +84,23 @@ async function gradeLocally(context: Context, dir: string, students: string[], l
     if (error instanceof ServiceUnavailable) throw new CannotGrade(error.message);
     throw error;
   }
+  const groups: string[][] = [];
+  for (let start = 0; start < students.length; start += GROUP_SIZE) groups.push(students.slice(start, start + GROUP_SIZE));
+  const total = students.reduce((n, student) => n + lessons.filter((lesson) => existsSync(submissionFile(dir, student, lesson))).length, 0);
+  let done = 0;
+  // A file graded again after a crash would count twice: the bar stops at the total.
+  const onFileDone = () => done < total && progressLine(context, ++done, total, "submissions graded");
   const graded: StudentResults[] = new Array(students.length);
   try {
     let next = 0;
-    let done = 0;
     const worker = async () => {
-      while (next < students.length) {
+      while (next < groups.length) {
         const index = next++;
-        const student = students[index]!;
-        graded[index] = await gradeStudent(context, dir, student, lessons, { timeoutMs: options.timeoutMs, env: services.env });
-        progressLine(context, ++done, students.length, student);
+        const results = await gradeGroup(context, dir, groups[index]!, lessons, { timeoutMs: options.timeoutMs, env: services.env, onFileDone });
+        results.forEach((result, i) => (graded[index * GROUP_SIZE + i] = result));
       }
     };
-    await Promise.all(Array.from({ length: Math.min(options.parallel, students.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(options.parallel, groups.length) }, worker));
   } finally {
     await services.stop();
   }
@@ -126,14 +149,15 @@ async function gradeOnRedis(
 export const gradeCommand: Command = {
   summary:
     "Grades every student's challenges with the course's hidden tests; writes gradebook.csv, gradebook.json, JUnit XML, report.html and a results.json per student per challenge. With --redis, the work goes to `npm run grade-worker` processes over BullMQ.",
-  usage: "npm run grade <submissions-dir> [-- --out <dir>] [--json] [--timeout <seconds>] [--parallel <n>] [--redis <url> [--worker-wait <seconds>]]",
+  usage: "npm run grade <submissions-dir> [-- --out <dir>] [--json] [--timeout <seconds>] [--parallel <groups>] [--redis <url> [--worker-wait <seconds>]]",
   flags: { out: "string", timeout: "string", parallel: "string", redis: "string", "worker-wait": "string" },
   async run(context, args) {
     const dir = args.positional[0];
     if (!dir || args.positional.length > 1) throw new UsageError("name the folder of submissions (one folder per student)");
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`no such folder: ${dir}`);
     const timeoutMs = numberFlag(args, "timeout", 60, { min: 1, max: 3600 }) * 1000;
-    const parallel = numberFlag(args, "parallel", Math.max(1, os.availableParallelism()), { min: 1, max: 64 });
+    // One grading run already uses every core (a vitest worker per core, plus one).
+    const parallel = numberFlag(args, "parallel", 1, { min: 1, max: 64 });
     const redisUrl = args.flags.get("redis");
     if (redisUrl !== undefined && typeof redisUrl !== "string") throw new UsageError("--redis needs a URL, like redis://127.0.0.1:6379");
     if (args.flags.has("worker-wait") && !redisUrl) throw new UsageError("--worker-wait goes with --redis");
