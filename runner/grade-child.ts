@@ -97,6 +97,8 @@ async function main(): Promise<void> {
       // compute: one worker more than cores keeps them busy (verify's grading
       // on 2 cores: 39 s with 2 workers, 32 s with 3, 34 s with 4).
       maxWorkers: availableParallelism() + 1,
+      // Transformed modules kept on disk between grading runs (keyed by content and id).
+      experimental: { fsModuleCache: true, fsModuleCachePath: ".queuecraft/cache/vitest" },
       testTimeout: job.testTimeoutMs,
       hookTimeout: job.testTimeoutMs,
       reporters: [

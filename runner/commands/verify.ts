@@ -192,7 +192,12 @@ export const verifyCommand: Command = {
       if (skipped.length) context.out(context.style.yellow(`\n${skipped.length} lesson(s) not verified on this machine: ${skipped.map((r) => r.id).join(", ")} (see above for how to install what they need).`));
       const passed = reports.filter((report) => report.ok).length;
       const round = (n: number) => n.toFixed(1);
-      context.out(context.style.dim(`\nTook ${round(timings.totalS)} s, side by side: experiments ${round(timings.experimentsS)} s, challenges ${round(timings.challengesS)} s, tsc ${round(timings.typesS)} s.`));
+      const phases = [
+        ["experiments", timings.experimentsS],
+        ["challenges", args.flags.has("no-challenges") ? 0 : timings.challengesS],
+        ["tsc", timings.typesS],
+      ].filter(([, seconds]) => (seconds as number) > 0);
+      context.out(context.style.dim(`\nTook ${round(timings.totalS)} s${phases.length > 1 ? ", side by side" : ""}: ${phases.map(([name, seconds]) => `${name} ${round(seconds as number)} s`).join(", ")}.`));
       if (timings.slowest.length) context.out(context.style.dim(`Slowest to grade: ${timings.slowest.map((t) => `${t.candidate} ${round(t.seconds)} s`).join(", ")}.`));
       context.out(`\nverify: ${passed} passed, ${reports.length - passed + (problems.length ? 1 : 0)} failed`);
     }
