@@ -21,6 +21,13 @@ export interface GradeJob {
   /** Candidate files, so a re-run in watch mode sees their new content. */
   candidates: string[];
   testTimeoutMs: number;
+  /**
+   * Where candidates run: vitest's worker threads (the default: cheaper to
+   * start and re-run), or forked processes, so that a candidate's
+   * process.ppid is a vitest worker rather than the command that asked for
+   * the grades (a class must survive a student who kills its parent).
+   */
+  pool?: "threads" | "forks";
   /** Keep vitest warm and wait for more jobs on IPC (watch mode). */
   stayAlive?: boolean;
 }
@@ -89,7 +96,7 @@ async function main(): Promise<void> {
       watch: false,
       include: [`${job.wrapperDir}/**/*.test.ts`],
       setupFiles: existsSync(path.join(job.root, SETUP)) ? [SETUP] : [],
-      pool: "threads",
+      pool: job.pool ?? "threads",
       // Hidden tests of different lessons share nothing, so a worker can run
       // many files without re-creating its module graph (~200 ms per file).
       isolate: false,

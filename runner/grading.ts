@@ -40,6 +40,8 @@ export interface GradeOptions {
   env?: Record<string, string>;
   /** Told how long each request's hidden tests took to import and run. */
   onTimed?: (request: GradeRequest, seconds: number) => void;
+  /** See GradeJob.pool. */
+  pool?: "threads" | "forks";
   /** Told each time a hidden test file finishes, for a progress bar. */
   onFileDone?: () => void;
 }
@@ -146,6 +148,7 @@ async function runBatch(requests: GradeRequest[], wrappers: string[], options: G
     wrapperDir: WRAPPER_DIR,
     candidates: requests.map((request) => request.candidate),
     testTimeoutMs: options.testTimeoutMs ?? 10_000,
+    pool: options.pool,
   };
   const modules = new Map<string, RawModule>();
   const running = new Set<string>();

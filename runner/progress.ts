@@ -49,12 +49,13 @@ export function saveProgress(file: string, progress: Progress): void {
   writeFileAtomic(file, `${JSON.stringify(progress, null, 2)}\n`);
 }
 
-/** Reads, changes and writes one lesson's entry. */
+/** Reads, changes and writes one lesson's entry; a change that changes nothing writes nothing. */
 export function updateProgress(file: string, id: string, change: (entry: LessonProgress) => void): LoadedProgress {
   const loaded = loadProgress(file);
+  const before = JSON.stringify(loaded.progress.lessons[id]);
   const entry = (loaded.progress.lessons[id] ??= {});
   change(entry);
-  saveProgress(file, loaded.progress);
+  if (JSON.stringify(entry) !== before) saveProgress(file, loaded.progress);
   return loaded;
 }
 

@@ -253,7 +253,7 @@ async function bench(context: Context, args: { students: number; workers: number
       rows.push({ mode, workers, seconds: run.seconds, jobsPerSecond: submissions / run.seconds, sameVerdicts: verdictDiffers.length === 0, messagesDiffer: differ.length - verdictDiffers.length });
       log(`${mode}${workers ? ` k=${workers}` : ""}: ${run.seconds.toFixed(1)} s, ${(submissions / run.seconds).toFixed(2)} jobs/s`);
     };
-    if (args.local) record("local", 0, await timeGrade(bin, env, [classDir, "--out", path.join(scratch, "out-local"), "--parallel", String(os.availableParallelism())]));
+    if (args.local) record("local", 0, await timeGrade(bin, env, [classDir, "--out", path.join(scratch, "out-local")]));
     for (const k of args.workers) {
       log(`starting ${k} worker process(es)…`);
       const workers: ChildProcess[] = [];

@@ -52,7 +52,8 @@ async function gradeGroup(
       candidate: stageCandidate(context.root, submissionFile(dir, student, lesson)),
       displayName: `${lesson.meta.id}/challenge.ts`,
     })),
-    { root: context.root, timeoutMs: options.timeoutMs, env: options.env, onFileDone: options.onFileDone },
+    // Forks: one student's code must not be able to kill this command (and the class with it).
+    { root: context.root, timeoutMs: options.timeoutMs, env: options.env, onFileDone: options.onFileDone, pool: "forks" },
   );
   return students.map((student) =>
     studentResults(dir, student, lessons, (lesson) => results[submitted.findIndex((entry) => entry.student === student && entry.lesson === lesson)]!),

@@ -117,7 +117,8 @@ export const lessonCommand: Command = {
     const challenge = files ? ensureChallengeFile(workspace, lesson.meta.id, files.stub) : undefined;
     if (result.verdict?.ok && lesson.folder) {
       const { warning } = updateProgress(workspace.progressFile, lesson.meta.id, (entry) => {
-        entry.experimentMatchedAt = new Date().toISOString();
+        // The first match is the milestone; later runs change nothing (and write nothing).
+        entry.experimentMatchedAt ??= new Date().toISOString();
       });
       if (warning) context.err(style.yellow(warning));
     }

@@ -67,7 +67,7 @@ async function watchLesson(context: Context, lesson: Lesson, events: AsyncIterat
         const result = await runLessonExperiment(context.root, lesson, services.env);
         reportExperiment(context, lesson, result);
         ok = result.verdict?.ok ?? false;
-        if (ok) updateProgress(workspace.progressFile, lesson.meta.id, (entry) => void (entry.experimentMatchedAt = new Date().toISOString()));
+        if (ok) updateProgress(workspace.progressFile, lesson.meta.id, (entry) => void (entry.experimentMatchedAt ??= new Date().toISOString()));
       } else {
         grader ??= new WarmGrader({ folder: lesson.folder!, candidate: challenge!, displayName: path.basename(challenge!) }, { root: context.root, timeoutMs: CHECK_TIMEOUT_MS, env: services.env });
         const results = await grader.run();

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
@@ -121,6 +121,19 @@ describe("npm run grade", () => {
     const junit = readFileSync(path.join(out, "junit.xml"), "utf8");
     expect(junit).toContain('<testsuite name="partial" tests="3" failures="1" errors="0">');
     expect(run.stdout).toMatch(/correct\s+2\/2/);
+  });
+
+  test("a student whose code kills the process above it gets an error; the class is still graded", () => {
+    const dir = mkdtempDir();
+    cpSync(path.join(fixtures, "class", "correct"), path.join(dir, "ada"), { recursive: true });
+    mkdirSync(path.join(dir, "mallory", "add"), { recursive: true });
+    writeFileSync(path.join(dir, "mallory", "add", "challenge.ts"), 'process.kill(process.ppid, "SIGKILL");\nexport function add(a: number, b: number): number {\n  return a + b;\n}\n');
+    const out = mkdtempDir();
+    const run = cli(["grade", dir, "--out", out, "--timeout", "10"]);
+    expect(run.status, run.stderr).toBe(0);
+    const csv = readFileSync(path.join(out, "gradebook.csv"), "utf8");
+    expect(csv).toContain("ada,pass,pass,2,2\n");
+    expect(csv).toMatch(/mallory,[a-z ]+,error,0,2\n/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { build } from "esbuild";
@@ -18,6 +18,15 @@ describe("progress file", () => {
     updateProgress(file, "a", (entry) => void (entry.hintsShown = 2));
     updateProgress(file, "b", (entry) => void (entry.challengePassedAt = "t"));
     expect(loadProgress(file).progress.lessons).toEqual({ a: { hintsShown: 2 }, b: { challengePassedAt: "t" } });
+  });
+
+  test("an update that changes nothing does not rewrite the file", () => {
+    const file = path.join(tmp(), "progress.json");
+    updateProgress(file, "a", (entry) => void (entry.experimentMatchedAt ??= "first"));
+    const written = statSync(file).ino;
+    updateProgress(file, "a", (entry) => void (entry.experimentMatchedAt ??= "second"));
+    expect(statSync(file).ino, "an atomic rewrite would have replaced the file").toBe(written);
+    expect(loadProgress(file).progress.lessons.a).toEqual({ experimentMatchedAt: "first" });
   });
 
   test("a corrupt file is moved aside with a message, never silently erased", () => {
