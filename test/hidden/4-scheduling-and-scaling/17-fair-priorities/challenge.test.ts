@@ -26,7 +26,8 @@ function pickMany(queue: ReturnType<typeof createFairQueue<string>>, count: numb
   for (let i = 0; i < count; i++) {
     const waiting = queue.size();
     const picked = queue.next();
-    expect(picked, `next() returned null at pick ${i + 1} while ${waiting} job(s) were waiting`).not.toBeNull();
+    // Asserted only when it fails: expect() in these loops costs more than the queue under test.
+    if (picked === null) expect.fail(`next() returned null at pick ${i + 1} while ${waiting} job(s) were waiting`);
     picks.push(picked!.queue);
   }
   return picks;
@@ -48,10 +49,11 @@ describe("weighted round-robin while every queue has work", () => {
         for (let start = 0; start + W <= picks.length; start++) {
           const window = picks.slice(start, start + W);
           for (const name of names) {
-            expect(
-              countIn(window, name),
-              `weights ${JSON.stringify(weights)}: picks ${start + 1}..${start + W} (${window.join(",")}) should hold exactly ${weights[name]} from "${name}"`,
-            ).toBe(weights[name]);
+            const count = countIn(window, name);
+            if (count === weights[name]) continue;
+            expect(count, `weights ${JSON.stringify(weights)}: picks ${start + 1}..${start + W} (${window.join(",")}) should hold exactly ${weights[name]} from "${name}"`).toBe(
+              weights[name],
+            );
           }
         }
       }),

@@ -242,7 +242,8 @@ describe("any order, any timing", () => {
         h.runner.add(flow);
         await flush();
         for (let round = 0; h.pending.length > 0; round++) {
-          expect(round, "the flow should settle within 200 rounds").toBeLessThan(200);
+          // Asserted only when it fails: expect() in a hot loop costs more than the flow.
+          if (round >= 200) expect.fail("the flow should settle within 200 rounds");
           inFlightMax = Math.max(inFlightMax, h.pending.length);
           // Settle a random non-empty batch in one tick: some succeed, some fail, per plan.
           const batch = h.pending.filter(() => random() < 0.5);
