@@ -6,7 +6,7 @@
 import path from "node:path";
 import { bundleModule, type BundleSource } from "./bundle.ts";
 import type { Lesson } from "./catalog.ts";
-import { normalisedEnv, runInWorker, runProcess, type Limits, type RunOutcome } from "./sandbox.ts";
+import { DEFAULT_LIMITS, normalisedEnv, runInWorker, type Limits, type RunOutcome } from "./sandbox.ts";
 
 /** The experiment's own file, or the code block of a single-file lesson. */
 function experimentSource(lesson: Lesson): BundleSource {
@@ -25,10 +25,15 @@ export interface ExperimentRun extends RunOutcome {
   buildError?: string;
 }
 
-/** Builds (or reuses) and runs a lesson's experiment under its limits. */
+/** The limits a lesson's experiment runs under: its own time limit, the default caps. */
+export function experimentLimits(lesson: Lesson): Limits {
+  return { ...DEFAULT_LIMITS, timeoutMs: lesson.meta.timeoutSeconds * 1000 };
+}
+
+/** Builds (or reuses) and runs a lesson's experiment under its limits, in a worker thread. */
 export async function runExperiment(
   lesson: Lesson,
-  options: { cacheDir: string; limits: Limits; env?: Record<string, string>; isolation?: "worker" | "process"; cwd: string },
+  options: { cacheDir: string; limits: Limits; env?: Record<string, string> },
 ): Promise<ExperimentRun> {
   let moduleFile: string;
   try {
@@ -40,9 +45,5 @@ export async function runExperiment(
       : String(error);
     return { stdout: "", stderr: "", timedOut: false, flooded: false, buildError: text };
   }
-  const env = normalisedEnv(options.env);
-  if (options.isolation === "process") {
-    return runProcess(["--enable-source-maps", moduleFile], { limits: options.limits, env, cwd: options.cwd });
-  }
-  return runInWorker(moduleFile, { limits: options.limits, env });
+  return runInWorker(moduleFile, { limits: options.limits, env: normalisedEnv(options.env) });
 }

@@ -6,10 +6,9 @@ import path from "node:path";
 import { challengeFiles, type Lesson } from "../catalog.ts";
 import { EXIT, type Command, type Context } from "../cli.ts";
 import { findLesson, printProblems } from "../course.ts";
-import { runExperiment, type ExperimentRun } from "../experiment.ts";
+import { experimentLimits, runExperiment, type ExperimentRun } from "../experiment.ts";
 import { loadProgress, updateProgress } from "../progress.ts";
 import { renderDiff, renderLesson } from "../render.ts";
-import { DEFAULT_LIMITS } from "../sandbox.ts";
 import { provideServices, ServiceUnavailable } from "../services.ts";
 import { judge, type Verdict } from "../verdict.ts";
 import { ensureChallengeFile, workspaceAt } from "../workspace.ts";
@@ -32,12 +31,7 @@ export async function runLessonExperiment(root: string, lesson: Lesson, env: Rec
     throw error;
   }
   try {
-    const run = await runExperiment(lesson, {
-      cacheDir: path.join(root, ".queuecraft", "cache"),
-      limits: { ...DEFAULT_LIMITS, timeoutMs: lesson.meta.timeoutSeconds * 1000 },
-      env: { ...services.env, ...env },
-      cwd: root,
-    });
+    const run = await runExperiment(lesson, { cacheDir: path.join(root, ".queuecraft", "cache"), limits: experimentLimits(lesson), env: { ...services.env, ...env } });
     return { run, verdict: judge(lesson, run) };
   } finally {
     await services.stop();

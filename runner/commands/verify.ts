@@ -8,9 +8,8 @@ import path from "node:path";
 import { checkChallenges, materialiseMutants, typeCheck, typeErrorsOf, type Check, type ChallengeUnderTest } from "../authoring.ts";
 import { challengeFiles, formatProblem, loadCatalog, nearest, type Lesson } from "../catalog.ts";
 import { EXIT, numberFlag, UsageError, type Command, type Context } from "../cli.ts";
-import { runExperiment } from "../experiment.ts";
+import { experimentLimits, runExperiment } from "../experiment.ts";
 import type { Service } from "../frontmatter.ts";
-import { DEFAULT_LIMITS } from "../sandbox.ts";
 import { provideServices, serviceMissing, ServiceUnavailable, type RunningServices } from "../services.ts";
 import { judge } from "../verdict.ts";
 
@@ -26,12 +25,7 @@ const CHECK_TIMEOUT_MS = 60_000;
 async function checkExperiment(root: string, lesson: Lesson, repeat: number, env: Record<string, string>): Promise<Check> {
   const outputs: string[] = [];
   for (let run = 1; run <= repeat; run++) {
-    const outcome = await runExperiment(lesson, {
-      cacheDir: path.join(root, ".queuecraft", "cache"),
-      limits: { ...DEFAULT_LIMITS, timeoutMs: lesson.meta.timeoutSeconds * 1000 },
-      env,
-      cwd: root,
-    });
+    const outcome = await runExperiment(lesson, { cacheDir: path.join(root, ".queuecraft", "cache"), limits: experimentLimits(lesson), env });
     const verdict = judge(lesson, outcome);
     if (!verdict.ok) {
       const why = verdict.problem ?? `output differs from the expected output at line ${verdict.diff?.firstDivergence}${verdict.diff?.cause ? `: ${verdict.diff.cause}` : ""}`;
