@@ -4,7 +4,8 @@
 
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { writeFileAtomic } from "./atomic-file.ts";
 import path from "node:path";
 import { parse } from "yaml";
 import type { ChallengeFiles, Lesson } from "./catalog.ts";
@@ -41,7 +42,11 @@ export function materialiseMutants(root: string, lesson: Lesson, files: Challeng
   const { mutants, problems } = readMutants(data);
   const solution = readFileSync(files.solution, "utf8");
   const dir = path.join(mutantsDir(root), lesson.folder!);
-  rmSync(dir, { recursive: true, force: true });
+  // Written in place, never by emptying the folder first: two verify runs in
+  // one checkout write the same bytes and must not delete each other's files.
+  for (const stale of existsSync(dir) ? readdirSync(dir) : []) {
+    if (!mutants.some((mutant) => mutant.name === stale)) rmSync(path.join(dir, stale), { recursive: true, force: true });
+  }
   const materialised: MaterialisedMutant[] = [];
   for (const mutant of mutants) {
     const { source, problem } = applyMutant(solution, mutant);
@@ -50,8 +55,8 @@ export function materialiseMutants(root: string, lesson: Lesson, files: Challeng
       continue;
     }
     const file = path.join(dir, mutant.name, "challenge.ts");
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, `// Mutant "${mutant.name}" of ${path.relative(path.dirname(file), files.solution)}: ${mutant.why}\n${source}`);
+    const content = `// Mutant "${mutant.name}" of ${path.relative(path.dirname(file), files.solution)}: ${mutant.why}\n${source}`;
+    if (!existsSync(file) || readFileSync(file, "utf8") !== content) writeFileAtomic(file, content);
     materialised.push({ ...mutant, file });
   }
   return { mutants: materialised, problems };
@@ -133,8 +138,7 @@ export interface TypeErrors {
  */
 export function typeCheck(root: string): Promise<TypeErrors> {
   const config = path.join(root, ".queuecraft", "tsconfig.verify.json");
-  mkdirSync(path.dirname(config), { recursive: true });
-  writeFileSync(
+  writeFileAtomic(
     config,
     JSON.stringify({
       extends: "../tsconfig.json",

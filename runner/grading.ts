@@ -9,7 +9,8 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { writeFileAtomic } from "./atomic-file.ts";
 import path from "node:path";
 import { installRoot } from "./cli.ts";
 import type { ChildMessage, GradeJob, RawModule } from "./grade-child.ts";
@@ -64,8 +65,7 @@ export function stageCandidate(root: string, file: string): string {
   if (!relative.startsWith("..") && !relative.includes("node_modules")) return absolute;
   const digest = createHash("sha1").update(absolute).digest("hex").slice(0, 12);
   const staged = path.join(root, ".queuecraft", "staging", digest, path.basename(absolute));
-  mkdirSync(path.dirname(staged), { recursive: true });
-  copyFileSync(absolute, staged);
+  writeFileAtomic(staged, readFileSync(absolute));
   return staged;
 }
 
@@ -97,8 +97,8 @@ function writeWrapper(root: string, request: GradeRequest): string {
     `await import(${JSON.stringify(`${hidden}?candidate=${key}`)});\n`;
   // Compared, not just checked for existence: a wrapper left by an older runner must not be trusted.
   if (!existsSync(file) || readFileSync(file, "utf8") !== content) {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, content);
+    // Atomic: another grading run in this checkout may be reading it.
+    writeFileAtomic(file, content);
   }
   return file;
 }

@@ -337,7 +337,8 @@ describe("real processes", () => {
     const { claimers } = await workerProcesses();
     await within(Promise.all(claimers.map((worker) => worker.ready)), 9_000, "the worker processes to start");
     const reports = claimers.map((worker) => nextMessage<ClaimerReport>(worker.child, "the claim report"));
-    claimers.forEach((worker, i) => worker.child.send({ file, workerId: `worker-${i}` }));
+    const startAt = Date.now() + 100;
+    claimers.forEach((worker, i) => worker.child.send({ file, workerId: `worker-${i}`, startAt }));
     const results = await Promise.all(reports);
     await within(Promise.all(claimers.map((worker) => exited(worker.child))), 3_000, "the workers to exit");
 

@@ -1,7 +1,9 @@
 // A worker process for the hidden tests. It loads the candidate and says
-// "ready"; on { file, workerId } it opens the candidate's queue on that file and
-// claims jobs in a tight loop, completing each one, until nothing is left to
-// claim. Then it reports what it saw and exits:
+// "ready"; on { file, workerId, startAt } it opens the candidate's queue on that
+// file, waits for the wall clock to reach startAt (so that workers told at
+// slightly different moments start together) and claims jobs in a loop,
+// completing each one, until nothing is left to claim. Then it reports what it
+// saw and exits:
 //   { claimed, attempts, rejectedCompletes, errors }
 import { pathToFileURL } from "node:url";
 import { candidatePath } from "../../_harness/candidate.ts";
@@ -11,7 +13,7 @@ const { openQueue } = (await import(pathToFileURL(candidatePath(import.meta.url)
 
 const send = (message: unknown) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
 
-process.once("message", async ({ file, workerId }: { file: string; workerId: string }) => {
+process.once("message", async ({ file, workerId, startAt }: { file: string; workerId: string; startAt: number }) => {
   const claimed: number[] = [];
   const attempts: number[] = [];
   const errors: string[] = [];
@@ -20,6 +22,7 @@ process.once("message", async ({ file, workerId }: { file: string; workerId: str
 
   const queue = openQueue(file, { leaseMs: 600_000 });
   const pause = new Int32Array(new SharedArrayBuffer(4));
+  while (Date.now() < startAt) Atomics.wait(pause, 0, 0, 1);
   let batch = 0;
   let idleRounds = 0;
   while (idleRounds < 3 && errors.length < 20) {
@@ -35,10 +38,11 @@ process.once("message", async ({ file, workerId }: { file: string; workerId: str
       continue;
     }
     idleRounds = 0;
-    // "Work" on the batch for half a millisecond without using the CPU, so the
+    // "Work" on the batch for two milliseconds without using the CPU, so the
     // workers interleave instead of one of them draining the queue in a single
-    // time slice.
-    Atomics.wait(pause, 0, 0, 0.5);
+    // time slice, and the race lasts long enough (~0.25 s) to overlap even on
+    // a busy machine: a claim that is not one atomic write must meet a rival.
+    Atomics.wait(pause, 0, 0, 2);
     for (const job of jobs) {
       claimed.push(job.id);
       attempts.push(job.attempts);
