@@ -5,7 +5,7 @@
 // of every file that went into it: a warm call only hashes a few small files.
 
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { writeFileAtomic } from "./atomic-file.ts";
@@ -78,6 +78,28 @@ export async function bundleModule(source: BundleSource, cacheDir: string, name 
   inputs[source.entry] = hash(readFileSync(source.entry));
   writeFileAtomic(recordFile, JSON.stringify({ output, inputs } satisfies BuildRecord));
   return output;
+}
+
+/**
+ * Removes every cached bundle one of whose source files is gone (a class's
+ * submissions, deleted after grading); returns how many.
+ */
+export function pruneBundles(cacheDir: string): number {
+  let pruned = 0;
+  for (const name of existsSync(cacheDir) ? readdirSync(cacheDir) : []) {
+    if (!name.endsWith(".json")) continue;
+    const recordFile = path.join(cacheDir, name);
+    try {
+      const record = JSON.parse(readFileSync(recordFile, "utf8")) as BuildRecord;
+      if (Object.keys(record.inputs).every((file) => existsSync(file))) continue;
+      rmSync(record.output, { force: true });
+      rmSync(recordFile, { force: true });
+      pruned++;
+    } catch {
+      rmSync(recordFile, { force: true });
+    }
+  }
+  return pruned;
 }
 
 /**

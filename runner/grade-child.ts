@@ -28,6 +28,8 @@ export interface GradeJob {
    * the grades (a class must survive a student who kills its parent).
    */
   pool?: "threads" | "forks";
+  /** Keep transformed modules on disk for the next run (not for one-off candidates). */
+  keepTransforms?: boolean;
   /** Keep vitest warm and wait for more jobs on IPC (watch mode). */
   stayAlive?: boolean;
 }
@@ -105,7 +107,7 @@ async function main(): Promise<void> {
       // on 2 cores: 39 s with 2 workers, 32 s with 3, 34 s with 4).
       maxWorkers: availableParallelism() + 1,
       // Transformed modules kept on disk between grading runs (keyed by content and id).
-      experimental: { fsModuleCache: true, fsModuleCachePath: ".queuecraft/cache/vitest" },
+      experimental: { fsModuleCache: job.keepTransforms !== false, fsModuleCachePath: ".queuecraft/cache/vitest" },
       testTimeout: job.testTimeoutMs,
       hookTimeout: job.testTimeoutMs,
       reporters: [

@@ -9,13 +9,14 @@
 // machines with the course checked out. The output files are the same either
 // way, plus report.html: the class report to look at.
 
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { challengeFiles, loadCatalog, type Lesson } from "../catalog.ts";
 import { EXIT, numberFlag, UsageError, type Command, type Context } from "../cli.ts";
 import { printProblems } from "../course.ts";
 import { GradingAborted, gradeOnQueue, RedisUnavailable, type DeadLetter, type Submission } from "../distributed-grading.ts";
 import { buildGradebook, gradebookCsv, gradebookJunit, type StudentResults } from "../gradebook.ts";
+import { pruneBundles } from "../bundle.ts";
 import { grade, stageCandidate } from "../grading.ts";
 import { classReport, notSubmitted } from "../report.ts";
 import type { Results } from "../results.ts";
@@ -43,18 +44,16 @@ async function gradeGroup(
   dir: string,
   students: string[],
   lessons: Lesson[],
-  options: { timeoutMs: number; env: Record<string, string>; onFileDone: () => void },
+  options: { timeoutMs: number; env: Record<string, string>; onFileDone: () => void; staging: string },
 ): Promise<StudentResults[]> {
   const submitted = students.flatMap((student) => lessons.filter((lesson) => existsSync(submissionFile(dir, student, lesson))).map((lesson) => ({ student, lesson })));
-  const results = await grade(
-    submitted.map(({ student, lesson }) => ({
-      folder: lesson.folder!,
-      candidate: stageCandidate(context.root, submissionFile(dir, student, lesson)),
-      displayName: `${lesson.meta.id}/challenge.ts`,
-    })),
-    // Forks: one student's code must not be able to kill this command (and the class with it).
-    { root: context.root, timeoutMs: options.timeoutMs, env: options.env, onFileDone: options.onFileDone, pool: "forks" },
-  );
+  const requests = submitted.map(({ student, lesson }) => ({
+    folder: lesson.folder!,
+    candidate: stageCandidate(context.root, submissionFile(dir, student, lesson), options.staging),
+    displayName: `${lesson.meta.id}/challenge.ts`,
+  }));
+  // Forks: one student's code must not be able to kill this command (and the class with it).
+  const results = await grade(requests, { root: context.root, timeoutMs: options.timeoutMs, env: options.env, onFileDone: options.onFileDone, pool: "forks", oneOff: true });
   return students.map((student) =>
     studentResults(dir, student, lessons, (lesson) => results[submitted.findIndex((entry) => entry.student === student && entry.lesson === lesson)]!),
   );
@@ -92,17 +91,22 @@ async function gradeLocally(context: Context, dir: string, students: string[], l
   // A file graded again after a crash would count twice: the bar stops at the total.
   const onFileDone = () => done < total && progressLine(context, ++done, total, "submissions graded");
   const graded: StudentResults[] = new Array(students.length);
+  // This run's copies of the submissions, removed at the end: grading class after class must not fill the disk.
+  const staging = path.join(context.root, ".queuecraft", "staging", `grade-${process.pid}-${Date.now()}`);
   try {
     let next = 0;
     const worker = async () => {
       while (next < groups.length) {
         const index = next++;
-        const results = await gradeGroup(context, dir, groups[index]!, lessons, { timeoutMs: options.timeoutMs, env: services.env, onFileDone });
+        const results = await gradeGroup(context, dir, groups[index]!, lessons, { timeoutMs: options.timeoutMs, env: services.env, onFileDone, staging });
         results.forEach((result, i) => (graded[index * GROUP_SIZE + i] = result));
       }
     };
     await Promise.all(Array.from({ length: Math.min(options.parallel, groups.length) }, worker));
   } finally {
+    rmSync(staging, { recursive: true, force: true });
+    // Worker processes that hidden tests started ran bundles of these submissions (lessons/_kit/spawn-ts.ts).
+    pruneBundles(path.join(context.root, ".queuecraft", "cache", "children"));
     await services.stop();
   }
   return graded;

@@ -134,6 +134,8 @@ describe("npm run grade", () => {
     const csv = readFileSync(path.join(out, "gradebook.csv"), "utf8");
     expect(csv).toContain("ada,pass,pass,2,2\n");
     expect(csv).toMatch(/mallory,[a-z ]+,error,0,2\n/);
+    const staging = path.join(fixtures, "course", ".queuecraft", "staging");
+    expect(existsSync(staging) ? readdirSync(staging).filter((name) => name.startsWith("grade-")) : [], "the run's copies of the submissions are removed").toEqual([]);
   });
 });
 
