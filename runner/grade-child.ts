@@ -9,6 +9,7 @@ import { availableParallelism } from "node:os";
 import path from "node:path";
 import type { UserConsoleLog } from "vitest";
 import type { TestModule } from "vitest/node";
+import type { Plugin } from "vite";
 
 const SETUP = "test/hidden/_harness/setup.ts";
 
@@ -28,10 +29,10 @@ export interface GradeJob {
    * the grades (a class must survive a student who kills its parent).
    */
   pool?: "threads" | "forks";
-  /** Keep transformed modules on disk for the next run (not for one-off candidates). */
-  keepTransforms?: boolean;
   /** Keep vitest warm and wait for more jobs on IPC (watch mode). */
   stayAlive?: boolean;
+  /** Variables for the hidden tests and every process they start (servers' addresses). */
+  env?: Record<string, string>;
 }
 
 export interface RawTest {
@@ -78,7 +79,23 @@ function collect(module: TestModule, logs: Map<string, string[]>): RawModule {
 
 const send = (message: ChildMessage) => process.send!(message);
 
+/**
+ * Wrappers and staged copies (a class's submissions, files checked from
+ * outside the course) are transformed once and never again: caching them
+ * would only grow the cache with every class graded.
+ */
+const skipOneOffTransforms: Plugin = {
+  name: "queuecraft-skip-one-off-transforms",
+  configureVitest({ experimental_defineCacheKeyGenerator }) {
+    const oneOff = [`${path.sep}.queuecraft${path.sep}wrappers${path.sep}`, `${path.sep}.queuecraft${path.sep}staging${path.sep}`];
+    experimental_defineCacheKeyGenerator(({ id }) => (oneOff.some((folder) => id.includes(folder)) ? false : undefined));
+  },
+};
+
 async function main(): Promise<void> {
+  // Loaded while the parent may still be starting servers; the job comes when they are up.
+  const loading = import("vitest/node");
+  loading.catch(() => {}); // awaited below; a failure must not count as unhandled meanwhile
   const input = await new Promise<string>((resolve) => {
     let text = "";
     process.stdin.setEncoding("utf8");
@@ -86,9 +103,10 @@ async function main(): Promise<void> {
     process.stdin.on("end", () => resolve(text));
   });
   const job = JSON.parse(input) as GradeJob;
+  Object.assign(process.env, job.env);
   // If whoever asked for the grades is gone, so is the reason to grade.
   process.on("disconnect", () => process.exit(1));
-  const { createVitest } = await import("vitest/node");
+  const { createVitest } = await loading;
   const logs = new Map<string, string[]>();
   const vitest = await createVitest(
     "test",
@@ -106,8 +124,9 @@ async function main(): Promise<void> {
       // compute: one worker more than cores keeps them busy (verify's grading
       // on 2 cores: 39 s with 2 workers, 32 s with 3, 34 s with 4).
       maxWorkers: availableParallelism() + 1,
-      // Transformed modules kept on disk between grading runs (keyed by content and id).
-      experimental: { fsModuleCache: job.keepTransforms !== false, fsModuleCachePath: ".queuecraft/cache/vitest" },
+      // Transformed modules kept on disk between grading runs (keyed by content
+      // and id), except the one-off files below.
+      experimental: { fsModuleCache: true, fsModuleCachePath: ".queuecraft/cache/vitest" },
       testTimeout: job.testTimeoutMs,
       hookTimeout: job.testTimeoutMs,
       reporters: [
@@ -125,7 +144,7 @@ async function main(): Promise<void> {
         },
       ],
     },
-    { logLevel: "silent", clearScreen: false },
+    { logLevel: "silent", clearScreen: false, plugins: [skipOneOffTransforms] },
   );
   const run = async (next: Pick<GradeJob, "testFiles" | "candidates">) => {
     logs.clear();

@@ -39,14 +39,19 @@ export interface GradeOptions {
   /** Per-test limit inside vitest. */
   testTimeoutMs?: number;
   env?: Record<string, string>;
+  /**
+   * More variables, known once servers have started (REDIS_URL, DATABASE_URL):
+   * the grading child loads vitest meanwhile. If it rejects, grading throws that error.
+   */
+  services?: Promise<Record<string, string>>;
   /** Told how long each request's hidden tests took to import and run. */
   onTimed?: (request: GradeRequest, seconds: number) => void;
   /** See GradeJob.pool. */
   pool?: "threads" | "forks";
   /**
    * The candidates are one-offs (a class's submissions): remove the wrappers
-   * written for them afterwards and keep no transforms of them on disk, so
-   * grading class after class does not fill the disk.
+   * written for them afterwards, so grading class after class does not fill
+   * the disk.
    */
   oneOff?: boolean;
   /** Told each time a hidden test file finishes, for a progress bar. */
@@ -162,17 +167,17 @@ async function runBatch(requests: GradeRequest[], wrappers: string[], options: G
     candidates: requests.map((request) => request.candidate),
     testTimeoutMs: options.testTimeoutMs ?? 10_000,
     pool: options.pool,
-    keepTransforms: !options.oneOff,
   };
   const modules = new Map<string, RawModule>();
   const running = new Set<string>();
   let unhandled: BatchOutcome["unhandled"];
   const limits: Limits = { timeoutMs: options.timeoutMs, heapMb: 2048, maxOutputBytes: 1_000_000 };
-  const outcome = await runProcess([CHILD], {
+  const services = options.services ?? Promise.resolve({});
+  const run = runProcess([CHILD], {
     limits,
     cwd: options.root,
     env: normalisedEnv(options.env),
-    input: JSON.stringify(job),
+    input: services.then((env) => JSON.stringify({ ...job, env })),
     idleTimeout: true,
     ipc: (received) => {
       const message = received as ChildMessage;
@@ -184,6 +189,9 @@ async function runBatch(requests: GradeRequest[], wrappers: string[], options: G
       } else unhandled = message.unhandled;
     },
   });
+  // Servers that did not start are the caller's failure, not the candidate's (the child is killed).
+  await services;
+  const outcome = await run;
   return { modules, running, unhandled, failure: runError(outcome, options.timeoutMs) };
 }
 

@@ -124,7 +124,8 @@ export function runProcess(
     limits: Limits;
     env: Record<string, string>;
     cwd: string;
-    input?: string;
+    /** Written to stdin, then stdin is closed; a promise that rejects kills the process instead. */
+    input?: string | Promise<string>;
     ipc?: (message: unknown) => void;
     /** Count the time limit from the last IPC message instead of from the start: a long batch that keeps reporting progress is alive. */
     idleTimeout?: boolean;
@@ -151,7 +152,10 @@ export function runProcess(
     child.stdout!.on("data", output.stdout);
     child.stderr!.on("data", output.stderr);
     child.stdin!.on("error", () => {});
-    child.stdin!.end(options.input ?? "");
+    Promise.resolve(options.input ?? "").then(
+      (text) => child.stdin!.end(text),
+      () => killGroup(),
+    );
     const expire = () => {
       timedOut = true;
       killGroup();

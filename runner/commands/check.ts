@@ -56,25 +56,25 @@ export const checkCommand: Command = {
       candidate = ensured.file;
       if (ensured.created && !context.json) context.err(`Created ${path.relative(process.cwd(), candidate)} from the stub: fill in the TODOs, then check again.`);
     }
-    let services;
-    try {
-      services = await provideServices(lesson.meta.services);
-    } catch (error) {
-      if (!(error instanceof ServiceUnavailable)) throw error;
-      const results: Results = { version: 3, status: "error", message: error.message, tests: [] };
-      if (context.json) context.out(JSON.stringify(results));
-      else context.err(context.style.red(error.message));
-      return EXIT.failed;
-    }
+    // Servers start while the grading child loads vitest.
+    const starting = provideServices(lesson.meta.services);
+    const services = starting.then((running) => running.env);
+    services.catch(() => {}); // grade() reports it; this keeps an early failure from counting as unhandled
     let results: Results;
     try {
       [results] = (await grade([{ folder: lesson.folder!, candidate: stageCandidate(context.root, candidate), displayName: path.basename(candidate) }], {
         root: context.root,
         timeoutMs: timeoutS * 1000,
-        env: services.env,
+        services,
       })) as [Results];
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailable)) throw error;
+      const failed: Results = { version: 3, status: "error", message: error.message, tests: [] };
+      if (context.json) context.out(JSON.stringify(failed));
+      else context.err(context.style.red(error.message));
+      return EXIT.failed;
     } finally {
-      await services.stop();
+      await starting.then((running) => running.stop(), () => {});
     }
     if (context.json) context.out(JSON.stringify(results));
     else renderResults(context, results, `Hidden tests for ${lesson.meta.id} (${path.relative(process.cwd(), candidate)})`);

@@ -44,7 +44,7 @@ async function gradeGroup(
   dir: string,
   students: string[],
   lessons: Lesson[],
-  options: { timeoutMs: number; env: Record<string, string>; onFileDone: () => void; staging: string },
+  options: { timeoutMs: number; services: Promise<Record<string, string>>; onFileDone: () => void; staging: string },
 ): Promise<StudentResults[]> {
   const submitted = students.flatMap((student) => lessons.filter((lesson) => existsSync(submissionFile(dir, student, lesson))).map((lesson) => ({ student, lesson })));
   const requests = submitted.map(({ student, lesson }) => ({
@@ -53,7 +53,7 @@ async function gradeGroup(
     displayName: `${lesson.meta.id}/challenge.ts`,
   }));
   // Forks: one student's code must not be able to kill this command (and the class with it).
-  const results = await grade(requests, { root: context.root, timeoutMs: options.timeoutMs, env: options.env, onFileDone: options.onFileDone, pool: "forks", oneOff: true });
+  const results = await grade(requests, { root: context.root, timeoutMs: options.timeoutMs, services: options.services, onFileDone: options.onFileDone, pool: "forks", oneOff: true });
   return students.map((student) =>
     studentResults(dir, student, lessons, (lesson) => results[submitted.findIndex((entry) => entry.student === student && entry.lesson === lesson)]!),
   );
@@ -77,13 +77,10 @@ const GROUP_SIZE = 8;
 
 /** Grades here, in groups of students, `parallel` groups at a time, with servers started for the run. */
 async function gradeLocally(context: Context, dir: string, students: string[], lessons: Lesson[], options: { timeoutMs: number; parallel: number }): Promise<StudentResults[]> {
-  let services;
-  try {
-    services = await provideServices(lessons.flatMap((lesson) => lesson.meta.services));
-  } catch (error) {
-    if (error instanceof ServiceUnavailable) throw new CannotGrade(error.message);
-    throw error;
-  }
+  // Servers start while the first grading child loads vitest.
+  const starting = provideServices(lessons.flatMap((lesson) => lesson.meta.services));
+  const services = starting.then((running) => running.env);
+  services.catch(() => {}); // grade() reports it; this keeps an early failure from counting as unhandled
   const groups: string[][] = [];
   for (let start = 0; start < students.length; start += GROUP_SIZE) groups.push(students.slice(start, start + GROUP_SIZE));
   const total = students.reduce((n, student) => n + lessons.filter((lesson) => existsSync(submissionFile(dir, student, lesson))).length, 0);
@@ -98,16 +95,19 @@ async function gradeLocally(context: Context, dir: string, students: string[], l
     const worker = async () => {
       while (next < groups.length) {
         const index = next++;
-        const results = await gradeGroup(context, dir, groups[index]!, lessons, { timeoutMs: options.timeoutMs, env: services.env, onFileDone, staging });
+        const results = await gradeGroup(context, dir, groups[index]!, lessons, { timeoutMs: options.timeoutMs, services, onFileDone, staging });
         results.forEach((result, i) => (graded[index * GROUP_SIZE + i] = result));
       }
     };
     await Promise.all(Array.from({ length: Math.min(options.parallel, groups.length) }, worker));
+  } catch (error) {
+    if (error instanceof ServiceUnavailable) throw new CannotGrade(error.message);
+    throw error;
   } finally {
     rmSync(staging, { recursive: true, force: true });
     // Worker processes that hidden tests started ran bundles of these submissions (lessons/_kit/spawn-ts.ts).
     pruneBundles(path.join(context.root, ".queuecraft", "cache", "children"));
-    await services.stop();
+    await starting.then((running) => running.stop(), () => {});
   }
   return graded;
 }
