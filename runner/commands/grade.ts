@@ -9,7 +9,8 @@
 // machines with the course checked out. The output files are the same either
 // way, plus report.html: the class report to look at.
 
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { challengeFiles, loadCatalog, type Lesson } from "../catalog.ts";
 import { EXIT, numberFlag, UsageError, type Command, type Context } from "../cli.ts";
@@ -37,26 +38,38 @@ function studentResults(dir: string, student: string, lessons: Lesson[], graded:
 /**
  * Grades a group of students in one grading run: vitest starts once for all
  * of them. Every (student, challenge) pair is graded in isolation from the
- * others, and a crash is pinned on its own file (see grading.ts).
+ * others, and a crash is pinned on its own file (see grading.ts). A file the
+ * same, byte for byte, as one graded before in this run (an untouched stub,
+ * a shared starter) gets that grade without running again: `graded` maps
+ * (challenge, sha256) to it.
  */
 async function gradeGroup(
   context: Context,
   dir: string,
   students: string[],
   lessons: Lesson[],
-  options: { timeoutMs: number; services: Promise<Record<string, string>>; onFileDone: () => void; staging: string },
-): Promise<StudentResults[]> {
-  const submitted = students.flatMap((student) => lessons.filter((lesson) => existsSync(submissionFile(dir, student, lesson))).map((lesson) => ({ student, lesson })));
-  const requests = submitted.map(({ student, lesson }) => ({
+  options: { timeoutMs: number; services: Promise<Record<string, string>>; onFileDone: () => void; staging: string; graded: Map<string, Results> },
+): Promise<{ results: StudentResults[]; reused: number }> {
+  const submitted = students.flatMap((student) =>
+    lessons
+      .filter((lesson) => existsSync(submissionFile(dir, student, lesson)))
+      .map((lesson) => ({ student, lesson, key: `${lesson.meta.id}\0${createHash("sha256").update(readFileSync(submissionFile(dir, student, lesson))).digest("hex")}` })),
+  );
+  const fresh = submitted.filter(({ key }, index) => !options.graded.has(key) && submitted.findIndex((other) => other.key === key) === index);
+  for (let n = submitted.length - fresh.length; n > 0; n--) options.onFileDone();
+  const requests = fresh.map(({ student, lesson }) => ({
     folder: lesson.folder!,
     candidate: stageCandidate(context.root, submissionFile(dir, student, lesson), options.staging),
     displayName: `${lesson.meta.id}/challenge.ts`,
   }));
   // Forks: one student's code must not be able to kill this command (and the class with it).
   const results = await grade(requests, { root: context.root, timeoutMs: options.timeoutMs, services: options.services, onFileDone: options.onFileDone, pool: "forks", oneOff: true });
-  return students.map((student) =>
-    studentResults(dir, student, lessons, (lesson) => results[submitted.findIndex((entry) => entry.student === student && entry.lesson === lesson)]!),
-  );
+  fresh.forEach(({ key }, index) => options.graded.set(key, results[index]!));
+  const resultOf = new Map(submitted.map(({ student, lesson, key }) => [`${student}\0${lesson.meta.id}`, options.graded.get(key)!]));
+  return {
+    results: students.map((student) => studentResults(dir, student, lessons, (lesson) => resultOf.get(`${student}\0${lesson.meta.id}`)!)),
+    reused: submitted.length - fresh.length,
+  };
 }
 
 function progressLine(context: Context, done: number, total: number, what: string): void {
@@ -76,7 +89,13 @@ function progressLine(context: Context, done: number, total: number, what: strin
 const GROUP_SIZE = 8;
 
 /** Grades here, in groups of students, `parallel` groups at a time, with servers started for the run. */
-async function gradeLocally(context: Context, dir: string, students: string[], lessons: Lesson[], options: { timeoutMs: number; parallel: number }): Promise<StudentResults[]> {
+async function gradeLocally(
+  context: Context,
+  dir: string,
+  students: string[],
+  lessons: Lesson[],
+  options: { timeoutMs: number; parallel: number },
+): Promise<{ graded: StudentResults[]; reused: number }> {
   // Servers start while the first grading child loads vitest.
   const starting = provideServices(lessons.flatMap((lesson) => lesson.meta.services));
   const services = starting.then((running) => running.env);
@@ -87,7 +106,9 @@ async function gradeLocally(context: Context, dir: string, students: string[], l
   let done = 0;
   // A file graded again after a crash would count twice: the bar stops at the total.
   const onFileDone = () => done < total && progressLine(context, ++done, total, "submissions graded");
-  const graded: StudentResults[] = new Array(students.length);
+  const graded = new Map<string, Results>();
+  const byStudent: StudentResults[] = new Array(students.length);
+  let reused = 0;
   // This run's copies of the submissions, removed at the end: grading class after class must not fill the disk.
   const staging = path.join(context.root, ".queuecraft", "staging", `grade-${process.pid}-${Date.now()}`);
   try {
@@ -95,8 +116,9 @@ async function gradeLocally(context: Context, dir: string, students: string[], l
     const worker = async () => {
       while (next < groups.length) {
         const index = next++;
-        const results = await gradeGroup(context, dir, groups[index]!, lessons, { timeoutMs: options.timeoutMs, services, onFileDone, staging });
-        results.forEach((result, i) => (graded[index * GROUP_SIZE + i] = result));
+        const { results, reused: same } = await gradeGroup(context, dir, groups[index]!, lessons, { timeoutMs: options.timeoutMs, services, onFileDone, staging, graded });
+        results.forEach((result, i) => (byStudent[index * GROUP_SIZE + i] = result));
+        reused += same;
       }
     };
     await Promise.all(Array.from({ length: Math.min(options.parallel, groups.length) }, worker));
@@ -109,7 +131,7 @@ async function gradeLocally(context: Context, dir: string, students: string[], l
     pruneBundles(path.join(context.root, ".queuecraft", "cache", "children"));
     await starting.then((running) => running.stop(), () => {});
   }
-  return graded;
+  return { graded: byStudent, reused };
 }
 
 /** Grades through BullMQ on `redisUrl`; Ctrl-C stops the run and deletes its jobs. */
@@ -178,10 +200,11 @@ export const gradeCommand: Command = {
       .filter((name) => !name.startsWith(".") && statSync(path.join(dir, name)).isDirectory())
       .sort();
     let graded: StudentResults[];
+    let reused = 0;
     let distributed: { deadLetters: DeadLetter[]; retried: number; queue: string } | undefined;
     try {
       if (redisUrl) ({ graded, ...distributed } = await gradeOnRedis(context, dir, students, lessons, { timeoutMs, redisUrl, workerWaitMs }));
-      else graded = await gradeLocally(context, dir, students, lessons, { timeoutMs, parallel });
+      else ({ graded, reused } = await gradeLocally(context, dir, students, lessons, { timeoutMs, parallel }));
     } catch (error) {
       if (!(error instanceof CannotGrade)) throw error;
       context.err(`Cannot grade: ${error.message}`);
@@ -212,7 +235,7 @@ export const gradeCommand: Command = {
       }),
     );
     if (context.json) {
-      context.out(JSON.stringify({ out, ...book, ...distributed }));
+      context.out(JSON.stringify({ out, ...book, ...distributed, ...(redisUrl ? {} : { reused }) }));
       return EXIT.ok;
     }
     const { style } = context;
@@ -224,6 +247,7 @@ export const gradeCommand: Command = {
     }
     const rate = (id: string) => book.students.filter((row) => row.statuses[id] === "pass").length;
     context.out(style.dim(`\nPass rate per challenge: ${ids.map((id) => `${id} ${rate(id)}/${students.length}`).join(", ")}`));
+    if (reused) context.out(style.dim(`${reused} submission(s) were byte for byte the same as one graded before in this run and got its grade without running again.`));
     if (distributed?.retried) context.out(style.dim(`${distributed.retried} job(s) were started again after a worker died or lost its lock; each is counted once.`));
     if (distributed?.deadLetters.length) {
       context.out(style.red(`${distributed.deadLetters.length} submission(s) could not be graded (dead letters): ${distributed.deadLetters.map((l) => `${l.student}/${l.challenge}`).join(", ")}; see report.html`));

@@ -123,6 +123,19 @@ describe("npm run grade", () => {
     expect(run.stdout).toMatch(/correct\s+2\/2/);
   });
 
+  test("byte-identical submissions are graded once and all get that grade", () => {
+    const dir = mkdtempDir();
+    for (const student of ["ada", "bob", "cy"]) cpSync(path.join(fixtures, "class", student === "cy" ? "partial" : "correct"), path.join(dir, student), { recursive: true });
+    const out = mkdtempDir();
+    const run = cli(["grade", dir, "--out", out, "--json"]);
+    expect(run.status, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout);
+    expect(summary.reused, "bob's two files, and cy's add, are ada's byte for byte").toBe(3);
+    const csv = readFileSync(path.join(out, "gradebook.csv"), "utf8");
+    expect(csv).toContain("ada,pass,pass,2,2\nbob,pass,pass,2,2\n");
+    expect(readFileSync(path.join(out, "results", "bob", "add", "results.json"), "utf8")).toBe(readFileSync(path.join(out, "results", "ada", "add", "results.json"), "utf8"));
+  });
+
   test("a student whose code kills the process above it gets an error; the class is still graded", () => {
     const dir = mkdtempDir();
     cpSync(path.join(fixtures, "class", "correct"), path.join(dir, "ada"), { recursive: true });
