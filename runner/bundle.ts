@@ -10,6 +10,11 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { writeFileAtomic } from "./atomic-file.ts";
 
+/** Where lessons/_kit/spawn-ts.ts keeps the bundles of the child processes it starts. */
+export function childBundleDir(root: string): string {
+  return path.join(root, ".queuecraft", "cache", "children");
+}
+
 export interface BundleSource {
   /** The entry file; for inline code, the file that holds it (imports resolve beside it). */
   entry: string;
@@ -82,10 +87,9 @@ export async function bundleModule(source: BundleSource, cacheDir: string, name 
 
 /**
  * Removes every cached bundle one of whose source files is gone (a class's
- * submissions, deleted after grading); returns how many.
+ * submissions, deleted after grading).
  */
-export function pruneBundles(cacheDir: string): number {
-  let pruned = 0;
+export function pruneBundles(cacheDir: string): void {
   for (const name of existsSync(cacheDir) ? readdirSync(cacheDir) : []) {
     if (!name.endsWith(".json")) continue;
     const recordFile = path.join(cacheDir, name);
@@ -94,12 +98,10 @@ export function pruneBundles(cacheDir: string): number {
       if (Object.keys(record.inputs).every((file) => existsSync(file))) continue;
       rmSync(record.output, { force: true });
       rmSync(recordFile, { force: true });
-      pruned++;
     } catch {
       rmSync(recordFile, { force: true });
     }
   }
-  return pruned;
 }
 
 /**

@@ -6,12 +6,11 @@
 // QUEUECRAFT_CANDIDATES are bundled too, and the child is handed those.
 
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundleModule } from "../../runner/bundle.ts";
+import { bundleModule, childBundleDir } from "../../runner/bundle.ts";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
-const cacheDir = path.join(repoRoot, ".queuecraft", "cache", "children");
+const cacheDir = childBundleDir(repoRoot);
 
 const isTypeScript = (file: string) => /\.[cm]?tsx?$/.test(file);
 

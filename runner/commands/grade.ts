@@ -17,7 +17,7 @@ import { EXIT, numberFlag, UsageError, type Command, type Context } from "../cli
 import { printProblems } from "../course.ts";
 import { GradingAborted, gradeOnQueue, RedisUnavailable, type DeadLetter, type Submission } from "../distributed-grading.ts";
 import { buildGradebook, gradebookCsv, gradebookJunit, type StudentResults } from "../gradebook.ts";
-import { pruneBundles } from "../bundle.ts";
+import { childBundleDir, pruneBundles } from "../bundle.ts";
 import { grade, stageCandidate } from "../grading.ts";
 import { classReport, notSubmitted } from "../report.ts";
 import type { Results } from "../results.ts";
@@ -128,7 +128,7 @@ async function gradeLocally(
   } finally {
     rmSync(staging, { recursive: true, force: true });
     // Worker processes that hidden tests started ran bundles of these submissions (lessons/_kit/spawn-ts.ts).
-    pruneBundles(path.join(context.root, ".queuecraft", "cache", "children"));
+    pruneBundles(childBundleDir(context.root));
     await starting.then((running) => running.stop(), () => {});
   }
   return { graded: byStudent, reused };

@@ -186,12 +186,9 @@ export const verifyCommand: Command = {
       if (skipped.length) context.out(context.style.yellow(`\n${skipped.length} lesson(s) not verified on this machine: ${skipped.map((r) => r.id).join(", ")} (see above for how to install what they need).`));
       const passed = reports.filter((report) => report.ok).length;
       const round = (n: number) => n.toFixed(1);
-      const phases = [
-        ["experiments", timings.experimentsS],
-        ["challenges", args.flags.has("no-challenges") ? 0 : timings.challengesS],
-        ["tsc", timings.typesS],
-      ].filter(([, seconds]) => (seconds as number) > 0);
-      context.out(context.style.dim(`\nTook ${round(timings.totalS)} s${phases.length > 1 ? ", side by side" : ""}: ${phases.map(([name, seconds]) => `${name} ${round(seconds as number)} s`).join(", ")}.`));
+      // A phase that did not run took 0 s and is left out.
+      const phases = Object.entries({ experiments: timings.experimentsS, challenges: timings.challengesS, tsc: timings.typesS }).filter(([, seconds]) => seconds > 0);
+      context.out(context.style.dim(`\nTook ${round(timings.totalS)} s${phases.length > 1 ? ", side by side" : ""}: ${phases.map(([name, seconds]) => `${name} ${round(seconds)} s`).join(", ")}.`));
       if (timings.slowest.length) context.out(context.style.dim(`Slowest to grade: ${timings.slowest.map((t) => `${t.candidate} ${round(t.seconds)} s`).join(", ")}.`));
       context.out(`\nverify: ${passed} passed, ${reports.length - passed + (problems.length ? 1 : 0)} failed`);
     }
