@@ -11,7 +11,7 @@ process.env.TZ = "UTC";
 
 const runnerDir = path.dirname(fileURLToPath(import.meta.url));
 const distDir = path.join(runnerDir, "dist");
-const entries = ["cli", "grade-child"];
+const entries = ["cli", "grade-child", "experiment-thread"];
 
 function newestSource(dir) {
   let newest = 0;
@@ -64,6 +64,13 @@ if (stale()) {
   for (const name of existsSync(chunksDir) ? readdirSync(chunksDir) : []) {
     if (!written.has(path.join(chunksDir, name)) && !name.endsWith(".tmp")) rmSync(path.join(chunksDir, name), { force: true });
   }
+}
+
+// `lesson <id>` will run an experiment: its thread boots while the CLI loads (runner/experiment-thread.ts).
+const [command, lessonId] = process.argv.slice(2);
+if (command === "lesson" && lessonId && !lessonId.startsWith("-")) {
+  const { reserveExperimentThread } = await import(pathToFileURL(path.join(distDir, "experiment-thread.mjs")).href);
+  reserveExperimentThread();
 }
 
 const { main } = await import(pathToFileURL(path.join(distDir, "cli.mjs")).href);

@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import { DEFAULT_HEAP_MB, experimentThread, FLOODED } from "./experiment-thread.ts";
 
 export interface Limits {
   timeoutMs: number;
@@ -18,7 +18,7 @@ export interface Limits {
   maxOutputBytes: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { timeoutMs: 10_000, heapMb: 512, maxOutputBytes: 1_000_000 };
+export const DEFAULT_LIMITS: Limits = { timeoutMs: 10_000, heapMb: DEFAULT_HEAP_MB, maxOutputBytes: 1_000_000 };
 
 export interface RunOutcome {
   stdout: string;
@@ -188,32 +188,6 @@ export function runProcess(
   });
 }
 
-const FLOODED = "queuecraft:flooded";
-
-/**
- * The worker's first code. A worker's stdout reaches the parent only when the
- * worker's event loop turns, so `for (;;) console.log()` would never be seen
- * flooding; counting bytes inside the worker, synchronously, catches it.
- */
-function workerBootstrap(moduleUrl: string, maxBytes: number): string {
-  return `
-const { parentPort } = require("node:worker_threads");
-let bytes = 0;
-for (const stream of [process.stdout, process.stderr]) {
-  const write = stream.write.bind(stream);
-  stream.write = (chunk, ...rest) => {
-    bytes += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length;
-    if (bytes > ${maxBytes}) {
-      parentPort.postMessage(${JSON.stringify(FLOODED)});
-      process.exit(1);
-    }
-    return write(chunk, ...rest);
-  };
-}
-import(${JSON.stringify(moduleUrl)}).catch((error) => process.nextTick(() => { throw error; }));
-`;
-}
-
 /**
  * Runs a built ES module in a worker thread: ~50 ms cheaper than a process,
  * and terminate() stops even a tight loop. Children it spawns carry the
@@ -223,15 +197,7 @@ export function runInWorker(moduleFile: string, options: { limits: Limits; env: 
   const token = randomBytes(8).toString("hex");
   const { limits } = options;
   return new Promise((resolve) => {
-    const worker = new Worker(workerBootstrap(pathToFileURL(moduleFile).href, limits.maxOutputBytes), {
-      eval: true,
-      env: { ...options.env, [SANDBOX_MARKER]: token },
-      stdout: true,
-      stderr: true,
-      argv: [],
-      execArgv: [],
-      resourceLimits: { maxOldGenerationSizeMb: limits.heapMb },
-    });
+    const worker = experimentThread({ moduleUrl: pathToFileURL(moduleFile).href, env: { ...options.env, [SANDBOX_MARKER]: token }, maxOutputBytes: limits.maxOutputBytes }, limits.heapMb);
     let timedOut = false;
     let crash: string | undefined;
     const output = outputCollector(limits.maxOutputBytes, () => void worker.terminate());
