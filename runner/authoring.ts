@@ -73,28 +73,68 @@ export interface ChallengeUnderTest {
   files: ChallengeFiles;
   mutants: MaterialisedMutant[];
   mutantProblems: string[];
-  env: Record<string, string>;
+}
+
+/** Which hidden test rejected each stub and mutant in the last verify, by "<lesson>/<candidate>". */
+const REJECTIONS_FILE = ".queuecraft/cache/rejections.json";
+
+function readRejections(root: string): Record<string, string> {
+  try {
+    return JSON.parse(readFileSync(path.join(root, REJECTIONS_FILE), "utf8")) as Record<string, string>;
+  } catch {
+    return {}; // none yet, or damaged: every candidate runs its whole file
+  }
 }
 
 /**
  * Grades every stub, solution and mutant of every lesson in one grading run.
  * A stub or mutant only has to fail, so its tests stop at the first failure;
- * the solution runs every test.
+ * the solution runs every test. A stub or mutant that a hidden test rejected
+ * in the last verify first runs that test alone: it only has to fail once,
+ * and the tests before it may take seconds. Only a failure of that test is
+ * trusted; anything else (it passed, was renamed, errored) grades the
+ * candidate again with the whole file.
  */
 export async function checkChallenges(
   root: string,
   challenges: ChallengeUnderTest[],
   timeoutMs: number,
+  /** Servers' addresses, once they are up (see GradeOptions.services). */
+  services?: Promise<Record<string, string>>,
 ): Promise<{ checks: Map<string, Record<string, Check>>; slowest: Array<{ candidate: string; seconds: number }> }> {
+  const rejections = readRejections(root);
+  const mustFail = (key: string, folder: string, candidate: string): GradeRequest & { key: string } => ({ key, folder, candidate, stopAtFirstFailure: true, onlyTest: rejections[key] });
   const requests: Array<GradeRequest & { key: string }> = challenges.flatMap(({ lesson, files, mutants }) => [
-    { key: `${lesson.meta.id}/stub`, folder: lesson.folder!, candidate: files.stub, stopAtFirstFailure: true },
+    mustFail(`${lesson.meta.id}/stub`, lesson.folder!, files.stub),
     { key: `${lesson.meta.id}/solution`, folder: lesson.folder!, candidate: files.solution },
-    ...mutants.map((mutant) => ({ key: `${lesson.meta.id}/mutant:${mutant.name}`, folder: lesson.folder!, candidate: mutant.file, stopAtFirstFailure: true })),
+    ...mutants.map((mutant) => mustFail(`${lesson.meta.id}/mutant:${mutant.name}`, lesson.folder!, mutant.file)),
   ]);
-  const env = Object.assign({}, ...challenges.map((c) => c.env)) as Record<string, string>;
-  const times: Array<{ candidate: string; seconds: number }> = [];
-  const onTimed = (request: GradeRequest, seconds: number) => times.push({ candidate: (request as (typeof requests)[number]).key, seconds: Math.round(seconds * 10) / 10 });
-  const results = await grade(requests, { root, timeoutMs, env, onTimed });
+  const times = new Map<string, number>();
+  const onTimed = (request: GradeRequest, seconds: number) => {
+    const key = (request as (typeof requests)[number]).key;
+    times.set(key, Math.round(((times.get(key) ?? 0) + seconds) * 10) / 10);
+  };
+  const results = await grade(requests, { root, timeoutMs, services, onTimed });
+  const untrusted = requests
+    .map((request, index) => ({ request, index }))
+    .filter(({ request, index }) => request.onlyTest !== undefined && !(results[index]!.status === "fail" && results[index]!.tests.some((test) => test.name === request.onlyTest && test.status === "fail")));
+  if (untrusted.length > 0) {
+    const again = await grade(untrusted.map(({ request }) => ({ ...request, onlyTest: undefined })), { root, timeoutMs, services, onTimed });
+    untrusted.forEach(({ index }, i) => (results[index] = again[i]!));
+  }
+  // Lessons not verified this time keep their record.
+  const rejectedBy = { ...rejections };
+  requests.forEach((request, index) => {
+    if (!request.stopAtFirstFailure) return;
+    const failing = results[index]!.tests.find((test) => test.status === "fail");
+    if (failing) rejectedBy[request.key] = failing.name;
+    else delete rejectedBy[request.key];
+  });
+  try {
+    writeFileAtomic(path.join(root, REJECTIONS_FILE), JSON.stringify(rejectedBy));
+  } catch {
+    // A read-only checkout verifies without the shortcut.
+  }
   const outcomes = new Map(requests.map((request, index) => [request.key, results[index]!]));
   const checks = new Map<string, Record<string, Check>>();
   for (const { lesson, mutants, mutantProblems } of challenges) {
@@ -122,7 +162,8 @@ export async function checkChallenges(
       },
     });
   }
-  return { checks, slowest: times.sort((a, b) => b.seconds - a.seconds).slice(0, 5) };
+  const slowest = [...times].map(([candidate, seconds]) => ({ candidate, seconds })).sort((a, b) => b.seconds - a.seconds);
+  return { checks, slowest: slowest.slice(0, 5) };
 }
 
 export interface TypeErrors {

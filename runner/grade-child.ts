@@ -8,14 +8,14 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import type { UserConsoleLog } from "vitest";
-import type { TestModule } from "vitest/node";
+import type { TestModule, TestSpecification } from "vitest/node";
 import type { Plugin } from "vite";
 
 const SETUP = "test/hidden/_harness/setup.ts";
 
 export interface GradeJob {
   root: string;
-  /** Test files to run: generated wrappers, each binding one hidden test to one candidate. */
+  /** Test files to run, in the order to start them: generated wrappers, each binding one hidden test to one candidate. */
   testFiles: string[];
   /** Folder, relative to the root, that holds the wrappers (vitest must be told to look there). */
   wrapperDir: string;
@@ -106,8 +106,15 @@ async function main(): Promise<void> {
   Object.assign(process.env, job.env);
   // If whoever asked for the grades is gone, so is the reason to grade.
   process.on("disconnect", () => process.exit(1));
-  const { createVitest } = await loading;
+  const { BaseSequencer, createVitest } = await loading;
   const logs = new Map<string, string[]>();
+  // The parent orders the files, longest first, so that no long file starts last while the other workers sit idle.
+  let order = new Map(job.testFiles.map((file, index) => [file, index]));
+  class InGivenOrder extends BaseSequencer {
+    override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+      return [...files].sort((a, b) => (order.get(a.moduleId) ?? 0) - (order.get(b.moduleId) ?? 0));
+    }
+  }
   const vitest = await createVitest(
     "test",
     {
@@ -127,6 +134,7 @@ async function main(): Promise<void> {
       // Transformed modules kept on disk between grading runs (keyed by content
       // and id), except the one-off files below.
       experimental: { fsModuleCache: true, fsModuleCachePath: ".queuecraft/cache/vitest" },
+      sequence: { sequencer: InGivenOrder },
       testTimeout: job.testTimeoutMs,
       hookTimeout: job.testTimeoutMs,
       reporters: [
@@ -148,6 +156,7 @@ async function main(): Promise<void> {
   );
   const run = async (next: Pick<GradeJob, "testFiles" | "candidates">) => {
     logs.clear();
+    order = new Map(next.testFiles.map((file, index) => [file, index]));
     for (const candidate of next.candidates) vitest.invalidateFile(candidate);
     const result = await vitest.runTestFiles(next.testFiles);
     // vitest tags an error that escaped a test with the file it escaped from.

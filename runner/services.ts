@@ -1,10 +1,12 @@
 // Provides the servers a lesson declares in `services`. A configured server
 // (REDIS_URL, DATABASE_URL) is checked to answer within two seconds; otherwise
-// an installed binary is started as a throwaway instance on a free loopback
-// port; otherwise the learner gets one line saying how to get it. Never hangs.
+// an installed binary is started on a free loopback port (Redis empty,
+// PostgreSQL with a database of the run's own, dropped afterwards); otherwise
+// the learner gets one line saying how to get it. Never hangs.
 
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -123,18 +125,8 @@ async function startRedis(): Promise<{ url: string; stop: () => Promise<void> }>
   return { url: `redis://127.0.0.1:${port}`, stop: () => stopProcess(child) };
 }
 
-async function startPostgres(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const dirs = postgresBinDirs();
-  const initdb = which("initdb", dirs);
-  const postgres = which("postgres", dirs);
-  if (!initdb || !postgres) throw new ServiceUnavailable(INSTALL.postgres);
-  const dir = mkdtempSync(path.join(os.tmpdir(), "queuecraft-pg-"));
-  // PostgreSQL refuses to run as root; as root, run it as the `postgres` user the package creates.
-  const asUser = process.getuid?.() === 0 ? postgresUser() : undefined;
-  if (process.getuid?.() === 0 && !asUser) throw new ServiceUnavailable("PostgreSQL will not run as root and there is no `postgres` user: create one, or set DATABASE_URL");
-  if (asUser) chownSync(dir, asUser.uid, asUser.gid);
-  const data = path.join(dir, "data");
-  // Not spawnSync: a Redis started alongside must not wait for initdb.
+/** Runs initdb into `data` (not spawnSync: a Redis started alongside must not wait for it). */
+async function initCluster(initdb: string, data: string, asUser: { uid: number; gid: number } | undefined): Promise<void> {
   const init = await new Promise<{ ok: boolean; why: string }>((resolve) => {
     const child = spawn(initdb, ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"], { stdio: ["ignore", "ignore", "pipe"], timeout: 60_000, ...(asUser ?? {}) });
     let stderr = "";
@@ -142,21 +134,26 @@ async function startPostgres(): Promise<{ url: string; stop: () => Promise<void>
     child.on("error", (error) => resolve({ ok: false, why: error.message }));
     child.on("close", (code) => resolve({ ok: code === 0, why: stderr }));
   });
-  if (!init.ok) {
-    rmSync(dir, { recursive: true, force: true });
-    throw new ServiceUnavailable(`initdb failed: ${init.why.trim().split("\n")[0]}; or set DATABASE_URL`);
-  }
+  if (!init.ok) throw new ServiceUnavailable(`initdb failed: ${init.why.trim().split("\n")[0]}; or set DATABASE_URL`);
+}
+
+/** A folder the server may own: PostgreSQL refuses to run as root, so as root it runs as the `postgres` user. */
+function serverFolder(prefix: string, asUser: { uid: number; gid: number } | undefined): string {
+  const dir = mkdtempSync(prefix);
+  if (asUser) chownSync(dir, asUser.uid, asUser.gid);
+  return dir;
+}
+
+/** Starts a server on the cluster in `home`/data, its socket in `home`; resolves once it accepts logins. */
+async function startCluster(postgres: string, home: string, asUser: { uid: number; gid: number } | undefined): Promise<{ port: number; stop: () => Promise<void> }> {
   const port = await freePort();
-  const child = spawn(postgres, ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200"], {
+  const child = spawn(postgres, ["-D", path.join(home, "data"), "-p", String(port), "-k", home, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200"], {
     stdio: "ignore",
     ...(asUser ?? {}),
   });
   const alive = () => child.exitCode === null && child.signalCode === null;
-  const stop = async () => {
-    // SIGINT is PostgreSQL's "fast shutdown": roll back and exit now.
-    await stopProcess(child, "SIGINT");
-    rmSync(dir, { recursive: true, force: true });
-  };
+  // SIGINT is PostgreSQL's "fast shutdown": roll back and exit now.
+  const stop = () => stopProcess(child, "SIGINT");
   try {
     await waitForPort("127.0.0.1", port, START_TIMEOUT_MS, alive);
     await waitForPostgresReady(port);
@@ -164,7 +161,113 @@ async function startPostgres(): Promise<{ url: string; stop: () => Promise<void>
     await stop();
     throw new ServiceUnavailable(`PostgreSQL did not start on port ${port}; set DATABASE_URL to use a server of yours`);
   }
-  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop };
+  return { port, stop };
+}
+
+/** Runs `work` on a connection to the cluster's own `postgres` database, as its superuser. */
+async function withAdmin<T>(port: number, work: (client: import("pg").Client, pg: typeof import("pg").default) => Promise<T>): Promise<T> {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ host: "127.0.0.1", port, user: "postgres", database: "postgres", connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  try {
+    await client.connect();
+    return await work(client, pg);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, just someone else's.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+const RUN_DATABASE_PREFIX = "queuecraft_run_";
+
+/**
+ * initdb takes a second or more; starting a server on an existing cluster a
+ * tenth of that. So one cluster is kept per user and PostgreSQL build in the
+ * temp folder, and every run gets a database of its own in it, dropped when
+ * the run stops (and at the next start, if the run was killed). Only one
+ * server can own a cluster: when it is in use, or cannot be made, the run
+ * falls back to a throwaway cluster of its own.
+ */
+async function startOnSharedCluster(initdb: string, postgres: string, asUser: { uid: number; gid: number } | undefined): Promise<{ url: string; stop: () => Promise<void> }> {
+  const home = path.join(os.tmpdir(), `queuecraft-pg-${process.getuid?.() ?? "user"}-${createHash("sha1").update(postgres).digest("hex").slice(0, 8)}`);
+  if (!existsSync(path.join(home, "data", "PG_VERSION"))) {
+    // Made beside and renamed into place, so two runs initialising at once never share a half-made cluster.
+    const fresh = serverFolder(`${home}-init-`, asUser);
+    try {
+      await initCluster(initdb, path.join(fresh, "data"), asUser);
+      renameSync(fresh, home);
+    } catch (error) {
+      rmSync(fresh, { recursive: true, force: true });
+      // Another run renamed its cluster into place first: use that one.
+      if (!existsSync(path.join(home, "data", "PG_VERSION"))) throw error;
+    }
+  }
+  // A server left running, by another run now or by one that was killed: its cluster is not ours to take.
+  const lock = path.join(home, "data", "postmaster.pid");
+  const owner = existsSync(lock) ? Number(readFileSync(lock, "utf8").split("\n")[0]) : 0;
+  if (owner && processAlive(owner)) throw new ServiceUnavailable("the shared cluster is in use by another run");
+  const server = await startCluster(postgres, home, asUser);
+  const database = `${RUN_DATABASE_PREFIX}${process.pid}_${randomBytes(4).toString("hex")}`;
+  try {
+    await withAdmin(server.port, async (client, pg) => {
+      // Left by runs that were killed before they could drop theirs.
+      const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE $1", [`${RUN_DATABASE_PREFIX}%`]);
+      for (const { datname } of rows) await client.query(`DROP DATABASE ${pg.escapeIdentifier(datname)} WITH (FORCE)`);
+      await client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);
+    });
+  } catch (error) {
+    await server.stop();
+    throw new ServiceUnavailable(`PostgreSQL started but a database could not be created (${(error as Error).message}); set DATABASE_URL to use a server of yours`);
+  }
+  return {
+    url: `postgres://postgres@127.0.0.1:${server.port}/${database}`,
+    stop: async () => {
+      await withAdmin(server.port, (client, pg) => client.query(`DROP DATABASE ${pg.escapeIdentifier(database)} WITH (FORCE)`)).catch(() => {});
+      await server.stop();
+    },
+  };
+}
+
+/** A cluster of this run's own, removed when it stops. */
+async function startOnThrowawayCluster(initdb: string, postgres: string, asUser: { uid: number; gid: number } | undefined): Promise<{ url: string; stop: () => Promise<void> }> {
+  const home = serverFolder(path.join(os.tmpdir(), "queuecraft-pg-"), asUser);
+  const remove = () => rmSync(home, { recursive: true, force: true });
+  try {
+    await initCluster(initdb, path.join(home, "data"), asUser);
+    const server = await startCluster(postgres, home, asUser);
+    return {
+      url: `postgres://postgres@127.0.0.1:${server.port}/postgres`,
+      stop: async () => {
+        await server.stop();
+        remove();
+      },
+    };
+  } catch (error) {
+    remove();
+    throw error;
+  }
+}
+
+async function startPostgres(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const dirs = postgresBinDirs();
+  const initdb = which("initdb", dirs);
+  const postgres = which("postgres", dirs);
+  if (!initdb || !postgres) throw new ServiceUnavailable(INSTALL.postgres);
+  const asUser = process.getuid?.() === 0 ? postgresUser() : undefined;
+  if (process.getuid?.() === 0 && !asUser) throw new ServiceUnavailable("PostgreSQL will not run as root and there is no `postgres` user: create one, or set DATABASE_URL");
+  try {
+    return await startOnSharedCluster(initdb, postgres, asUser);
+  } catch {
+    return startOnThrowawayCluster(initdb, postgres, asUser);
+  }
 }
 
 /** The port opens a moment before the server accepts logins ("the database system is starting up"). */

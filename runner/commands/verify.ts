@@ -48,7 +48,11 @@ function burnCpu(): () => void {
   return () => child.kill("SIGKILL");
 }
 
-async function provideFor(services: Service[]): Promise<{ running?: RunningServices; missing: Map<Service, string> }> {
+/**
+ * Which services are not installed (known at once), and the others starting:
+ * verify goes on meanwhile, and only what needs a server waits for it.
+ */
+function provideFor(services: Service[]): { missing: Map<Service, string>; starting: Promise<{ running?: RunningServices; failed?: string }> } {
   const missing = new Map<Service, string>();
   const available: Service[] = [];
   for (const service of new Set(services)) {
@@ -56,14 +60,17 @@ async function provideFor(services: Service[]): Promise<{ running?: RunningServi
     if (why) missing.set(service, why);
     else available.push(service);
   }
-  if (available.length === 0) return { missing };
-  try {
-    return { running: await provideServices(available), missing };
-  } catch (error) {
-    if (!(error instanceof ServiceUnavailable)) throw error;
-    for (const service of available) missing.set(service, error.message);
-    return { missing };
-  }
+  const starting =
+    available.length === 0
+      ? Promise.resolve({})
+      : provideServices(available).then(
+          (running) => ({ running }),
+          (error: unknown) => {
+            if (!(error instanceof ServiceUnavailable)) throw error;
+            return { failed: error.message };
+          },
+        );
+  return { missing, starting };
 }
 
 function printTable(context: Context, reports: LessonReport[]): void {
@@ -94,6 +101,8 @@ export const verifyCommand: Command = {
   usage: "npm run verify [<id> …] [-- --json] [--repeat <n>] [--stress] [--no-challenges] [--no-types]",
   flags: { repeat: "string", stress: "boolean", "no-challenges": "boolean", "no-types": "boolean" },
   async run(context, args) {
+    const clock = () => Number(process.hrtime.bigint() / 1_000_000n) / 1000;
+    const began = clock();
     const repeat = numberFlag(args, "repeat", 2, { min: 1, max: 1000 });
     const catalog = loadCatalog(context.root);
     const known = catalog.lessons.map((lesson) => lesson.meta.id);
@@ -105,7 +114,8 @@ export const verifyCommand: Command = {
     }
     const lessons = args.positional.length ? catalog.lessons.filter((lesson) => args.positional.includes(lesson.meta.id)) : catalog.lessons;
     const ci = Boolean(process.env.CI);
-    const { running, missing } = await provideFor(lessons.flatMap((lesson) => lesson.meta.services));
+    const { missing, starting } = provideFor(lessons.flatMap((lesson) => lesson.meta.services));
+    starting.catch(() => {}); // awaited below; an early failure must not count as unhandled meanwhile
     const reports: LessonReport[] = [];
     /** Seconds per phase (they run side by side), and the slowest candidates to grade. */
     const timings = { experimentsS: 0, challengesS: 0, typesS: 0, totalS: 0, slowest: [] as Array<{ candidate: string; seconds: number }> };
@@ -113,17 +123,15 @@ export const verifyCommand: Command = {
       // Mutants are written out first so that the type-check (in parallel) sees them.
       const challenges: ChallengeUnderTest[] = [];
       const unavailable = new Map<string, string>();
+      const lacking = (lesson: Lesson) => lesson.meta.services.filter((service) => missing.has(service));
       for (const lesson of lessons) {
-        const lacking = lesson.meta.services.filter((service) => missing.has(service));
-        if (lacking.length) unavailable.set(lesson.meta.id, lacking.map((service) => missing.get(service)).join("; "));
+        if (lacking(lesson).length) unavailable.set(lesson.meta.id, lacking(lesson).map((service) => missing.get(service)).join("; "));
         const files = challengeFiles(context.root, lesson);
         if (files) {
           const { mutants, problems } = materialiseMutants(context.root, lesson, files);
-          challenges.push({ lesson, files, mutants, mutantProblems: problems, env: running?.env ?? {} });
+          challenges.push({ lesson, files, mutants, mutantProblems: problems });
         }
       }
-      const clock = () => Number(process.hrtime.bigint() / 1_000_000n) / 1000;
-      const began = clock();
       const types = args.flags.has("no-types") ? undefined : typeCheck(context.root).then((errors) => ((timings.typesS = clock() - began), errors));
       // Experiments run one at a time (each must print the same on every run),
       // beside the challenge grading: both mostly wait on processes and timers.
@@ -133,6 +141,8 @@ export const verifyCommand: Command = {
         try {
           for (const lesson of lessons) {
             if (unavailable.has(lesson.meta.id)) continue;
+            const { running } = lesson.meta.services.length ? await starting : {};
+            if (lesson.meta.services.length && !running) continue; // reported below, with the servers that failed to start
             experiments.set(lesson.meta.id, await checkExperiment(context.root, lesson, repeat, running?.env ?? {}));
           }
         } finally {
@@ -143,7 +153,9 @@ export const verifyCommand: Command = {
       const runnable = challenges.filter((challenge) => !unavailable.has(challenge.lesson.meta.id));
       const gradeChallenges = async () => {
         if (args.flags.has("no-challenges")) return { checks: new Map<string, Record<string, Check>>(), slowest: [] };
-        const graded = await checkChallenges(context.root, runnable, CHECK_TIMEOUT_MS);
+        // A lesson whose servers failed to start is graded without them, and its results ignored below.
+        const services = starting.then(({ running }) => running?.env ?? {});
+        const graded = await checkChallenges(context.root, runnable, CHECK_TIMEOUT_MS, services);
         timings.challengesS = clock() - began;
         return graded;
       };
@@ -152,6 +164,8 @@ export const verifyCommand: Command = {
         context.err(context.style.dim(`running ${lessons.length - unavailable.size} experiment(s) ×${repeat}${what}…`));
       }
       const [, { checks: challengeChecks, slowest }] = await Promise.all([runExperiments(), gradeChallenges()]);
+      const { failed } = await starting;
+      if (failed) for (const lesson of lessons) if (lesson.meta.services.length && !unavailable.has(lesson.meta.id)) unavailable.set(lesson.meta.id, failed);
       timings.slowest = slowest;
       const typeErrors = await types;
       timings.totalS = clock() - began;
@@ -173,7 +187,7 @@ export const verifyCommand: Command = {
         reports.push({ id, ok: Object.values(checks).every((check) => check.ok), checks });
       }
     } finally {
-      await running?.stop();
+      await starting.then(({ running }) => running?.stop(), () => {});
     }
     const problems = catalog.problems.map((problem) => formatProblem(problem, context.root));
     const ok = problems.length === 0 && reports.every((report) => report.ok);

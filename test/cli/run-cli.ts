@@ -1,5 +1,5 @@
 // Runs the real CLI, as a learner's terminal would, against a fixture course.
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -14,11 +14,18 @@ export interface CliRun {
   workspace: string;
 }
 
-export function cli(args: string[], options: { root?: string; workspace?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): CliRun {
+interface CliOptions {
+  root?: string;
+  workspace?: string;
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}
+
+function launch(args: string[], options: CliOptions) {
   const workspace = options.workspace ?? mkdtempSync(path.join(os.tmpdir(), "qc-cli-"));
-  const result = spawnSync(process.execPath, [path.join(repo, "runner", "bin.mjs"), ...args], {
+  const spawnArgs = [path.join(repo, "runner", "bin.mjs"), ...args];
+  const spawnOptions = {
     cwd: repo,
-    encoding: "utf8",
     timeout: options.timeoutMs ?? 60_000,
     env: {
       ...process.env,
@@ -28,6 +35,23 @@ export function cli(args: string[], options: { root?: string; workspace?: string
       QUEUECRAFT_WORKSPACE: workspace,
       ...options.env,
     },
-  });
+  };
+  return { workspace, spawnArgs, spawnOptions };
+}
+
+export function cli(args: string[], options: CliOptions = {}): CliRun {
+  const { workspace, spawnArgs, spawnOptions } = launch(args, options);
+  const result = spawnSync(process.execPath, spawnArgs, { ...spawnOptions, encoding: "utf8" });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, workspace };
+}
+
+/** The same, without blocking: for runs that must overlap. */
+export function cliAsync(args: string[], options: CliOptions = {}): Promise<CliRun> {
+  const { workspace, spawnArgs, spawnOptions } = launch(args, options);
+  return new Promise((resolve) => {
+    execFile(process.execPath, spawnArgs, spawnOptions, (error, stdout, stderr) => {
+      const status = error ? (typeof error.code === "number" ? error.code : null) : 0;
+      resolve({ status, stdout, stderr, workspace });
+    });
+  });
 }

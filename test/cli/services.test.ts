@@ -1,8 +1,9 @@
-import { mkdtempSync, symlinkSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { cli, fixtures } from "./run-cli.ts";
+import { cli, cliAsync, fixtures } from "./run-cli.ts";
 
 const outcomes = path.join(fixtures, "outcomes");
 
@@ -20,10 +21,28 @@ describe("lessons that need a server", () => {
     expect(run.status).toBe(0);
   });
 
-  test("PostgreSQL: a throwaway server is initialised, started and removed", () => {
+  test("PostgreSQL: a server is started for the run and stopped after", () => {
     const run = cli(["lesson", "needs-postgres", "--quiet"], { root: outcomes });
     expect(run.stdout).toContain("answer: 42");
     expect(run.status).toBe(0);
+  });
+
+  test("PostgreSQL: the cluster is kept between runs; runs at once each get a server; none is left running", async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), "qc-pg-"));
+    chmodSync(tmp, 0o755); // as root, the server runs as the postgres user and must reach its folder
+    const runs = await Promise.all([0, 1, 2].map(() => cliAsync(["lesson", "needs-postgres", "--quiet"], { root: outcomes, env: { TMPDIR: tmp } })));
+    for (const run of runs) {
+      expect(run.stdout).toContain("answer: 42");
+      expect(run.status).toBe(0);
+    }
+    const kept = readdirSync(tmp).filter((name) => /^queuecraft-pg-[^-]+-[0-9a-f]{8}$/.test(name));
+    expect(kept, "one shared cluster, made once").toHaveLength(1);
+    expect(existsSync(path.join(tmp, kept[0]!, "data", "PG_VERSION"))).toBe(true);
+    expect(readdirSync(tmp).filter((name) => name.startsWith("queuecraft-pg-") && !kept.includes(name)), "throwaway clusters are removed").toEqual([]);
+    expect(spawnSync("pgrep", ["-f", `postgres -D ${tmp}`]).status, "no server left running").toBe(1);
+    const again = await cliAsync(["lesson", "needs-postgres", "--quiet"], { root: outcomes, env: { TMPDIR: tmp } });
+    expect(again.status).toBe(0);
+    rmSync(tmp, { recursive: true, force: true });
   });
 
   test("a configured server that refuses connections: one clear line within 2 s, exit 1", () => {

@@ -103,6 +103,21 @@ afterAll(async () => {
 });
 
 describe("claiming in one process", () => {
+  // First: cheap, and a file without WAL makes every later commit wait for the disk.
+  test("openQueue switches the file to WAL mode, so readers and the one writer do not block each other", () => {
+    const file = freshFile();
+    close(open(file));
+    const probe = new Database(file, { readonly: true });
+    try {
+      expect(
+        probe.pragma("journal_mode", { simple: true }),
+        "openQueue must run PRAGMA journal_mode = WAL (it is stored in the file, so a new connection sees it)",
+      ).toBe("wal");
+    } finally {
+      probe.close();
+    }
+  });
+
   test("claim hands out ready jobs by priority, then run_at, then id, never before run_at", () => {
     // One file for every generated case: each case starts with no ready job
     // (the previous one is drained in finally) and a clock that only moves on.
@@ -264,20 +279,6 @@ describe("claiming in one process", () => {
       completed: 1,
       failed: 0,
     });
-  });
-
-  test("openQueue switches the file to WAL mode, so readers and the one writer do not block each other", () => {
-    const file = freshFile();
-    close(open(file));
-    const probe = new Database(file, { readonly: true });
-    try {
-      expect(
-        probe.pragma("journal_mode", { simple: true }),
-        "openQueue must run PRAGMA journal_mode = WAL (it is stored in the file, so a new connection sees it)",
-      ).toBe("wal");
-    } finally {
-      probe.close();
-    }
   });
 
   test("a restart loses nothing: jobs survive closing and reopening the file", () => {

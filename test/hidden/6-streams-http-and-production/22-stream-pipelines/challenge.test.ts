@@ -286,6 +286,19 @@ describe("abort", () => {
     expect(results.items.length, "items 0, 1 and 2 finished before the abort; item 3 was cancelled").toBeLessThanOrEqual(3);
   });
 
+  test("an already aborted signal rejects with an AbortError", async () => {
+    const controller = new AbortController();
+    controller.abort(new Error("cancelled by the operator"));
+    const results = collector<ItemResult<number>>();
+    const dlq = collector<DeadLetter<number>>();
+    const outcome = await settle(
+      run<number, number>({ source: [1, 2, 3], work: async (n) => n, results: results.stream, dlq: dlq.stream, signal: controller.signal }),
+      2000,
+      "the signal was aborted before the call",
+    );
+    expect("error" in outcome && (outcome.error as Error).name, "a run started with an aborted signal rejects with an AbortError, whatever reason abort() was given (pipeline() wraps the reason as the AbortError's cause; rethrowing signal.reason is not enough)").toBe("AbortError");
+  });
+
   test("an abort stops the run even when the work ignores its signal", async () => {
     const { source, state } = endlessSource();
     const controller = new AbortController();
@@ -307,18 +320,5 @@ describe("abort", () => {
     );
     expect("error" in outcome && (outcome.error as Error).name, "the run must reject with an AbortError even if the work never looks at its signal").toBe("AbortError");
     expect(state.pulled, "the source must stop soon after the abort").toBeLessThan(50);
-  });
-
-  test("an already aborted signal rejects with an AbortError", async () => {
-    const controller = new AbortController();
-    controller.abort(new Error("cancelled by the operator"));
-    const results = collector<ItemResult<number>>();
-    const dlq = collector<DeadLetter<number>>();
-    const outcome = await settle(
-      run<number, number>({ source: [1, 2, 3], work: async (n) => n, results: results.stream, dlq: dlq.stream, signal: controller.signal }),
-      2000,
-      "the signal was aborted before the call",
-    );
-    expect("error" in outcome && (outcome.error as Error).name, "a run started with an aborted signal rejects with an AbortError, whatever reason abort() was given (pipeline() wraps the reason as the AbortError's cause; rethrowing signal.reason is not enough)").toBe("AbortError");
   });
 });

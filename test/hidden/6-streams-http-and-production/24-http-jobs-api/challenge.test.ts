@@ -125,6 +125,20 @@ function postJob(base: string, body: unknown, key?: string, what = "POST /jobs")
   return request(`${base}/jobs`, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) }, `${what} (answer 202 right after enqueue; never wait for the job to run)`);
 }
 
+/** A fetch whose time limit covers the headers only: the body is read line by line, each line with a limit of its own. */
+async function openStream(url: string, what: string, ms = 1500): Promise<Response> {
+  const headers = new AbortController();
+  const timer = setTimeout(() => headers.abort(), ms);
+  try {
+    return await fetch(url, { signal: headers.signal });
+  } catch (error) {
+    if (headers.signal.aborted) expect.fail(`${what}: no response within ${ms} ms`);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Reads an NDJSON response line by line, with a time limit per line. */
 function lines(response: Response) {
   const reader = response.body!.getReader();
@@ -380,7 +394,7 @@ describe("GET /jobs/:id/results", () => {
       const { json } = await postJob(base, { items: ["a", "b", "c"] });
       const id = String(json?.id);
       q.result(id, "A");
-      const response = await fetch(`${base}/jobs/${id}/results`, { signal: AbortSignal.timeout(4000) });
+      const response = await openStream(`${base}/jobs/${id}/results`, "GET /jobs/:id/results of a running job (send the headers and each result as it comes, not when the job ends)");
       const stream = lines(response);
       const waitHint = "partial results must be written as they happen, not held back until the job ends";
       expect(parseLine(await stream.next(`the result the job already had (${waitHint})`), "line 1"), "the stream starts with the results already produced").toEqual({ type: "result", index: 0, value: "A" });
@@ -409,7 +423,7 @@ describe("GET /jobs/:id/results", () => {
       expect(await waitUntil(() => q.subscribers(id) === 1, 1000), "an open results stream of a running job subscribes to it").toBe(true);
       client.abort();
       await stream.cancel();
-      expect(await waitUntil(() => q.subscribers(id) === 0, 1500), "when the client goes away (res 'close'), unsubscribe: a leaked listener per dropped connection is a memory leak").toBe(true);
+      expect(await waitUntil(() => q.subscribers(id) === 0, 1000), "when the client goes away (res 'close'), unsubscribe: a leaked listener per dropped connection is a memory leak").toBe(true);
     });
   });
 });
@@ -423,7 +437,7 @@ describe("shutdown", () => {
       const { json } = await postJob(base, { items: ["a", "b"] });
       const id = String(json?.id);
       q.result(id, "A");
-      const response = await fetch(`${base}/jobs/${id}/results`, { signal: AbortSignal.timeout(4000) });
+      const response = await openStream(`${base}/jobs/${id}/results`, "GET /jobs/:id/results of a running job (send the headers and each result as it comes, not when the job ends)");
       const stream = lines(response);
       await stream.next("the first result");
       await waitUntil(() => q.subscribers(id) > 0, 1000);

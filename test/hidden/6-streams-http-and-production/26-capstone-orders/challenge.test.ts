@@ -126,6 +126,14 @@ function expectExactlyOnce(shop: Shop, declined: string[] = []): void {
 }
 
 describe("exactly-once charging with real worker processes", () => {
+  // First: one worker, no crash. Most wrong answers fail here, before the tests that start several processes.
+  test("a lost provider response is retried without a second charge, and a declined card is dead-lettered with its reason", async () => {
+    const shop = shopWith([3000, 250_000, 500]);
+    const run = await runWorker(shop, { UNTIL_IDLE: "1", LOSE_FIRST_RESPONSE: shop.orderIds[0]! });
+    expect(run.how, `the worker should finish the queue and exit 0${explain(run)}`).toBe(0);
+    expectExactlyOnce(shop, [shop.orderIds[1]!]);
+  }, PROCESS_TEST_TIMEOUT_MS);
+
   test("a worker killed right after the provider charged: the restarted worker does not charge again", async () => {
     const shop = shopWith([2500, 4200, 1999]);
     const first = await runWorker(shop, { CRASH_AFTER_CHARGE: shop.orderIds[1]! });
@@ -142,13 +150,6 @@ describe("exactly-once charging with real worker processes", () => {
     const second = await runWorker(shop, { UNTIL_IDLE: "1" });
     expect(second.how, `the restarted worker should finish the queue and exit 0${explain(second)}`).toBe(0);
     expectExactlyOnce(shop);
-  }, PROCESS_TEST_TIMEOUT_MS);
-
-  test("a lost provider response is retried without a second charge, and a declined card is dead-lettered with its reason", async () => {
-    const shop = shopWith([3000, 250_000, 500]);
-    const run = await runWorker(shop, { UNTIL_IDLE: "1", LOSE_FIRST_RESPONSE: shop.orderIds[0]! });
-    expect(run.how, `the worker should finish the queue and exit 0${explain(run)}`).toBe(0);
-    expectExactlyOnce(shop, [shop.orderIds[1]!]);
   }, PROCESS_TEST_TIMEOUT_MS);
 
   test("a stalled worker whose lease ran out: the worker that reclaims the job and the stalled one charge once between them", async () => {
