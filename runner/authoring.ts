@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { writeFileAtomic } from "./atomic-file.ts";
+import { speedRecord, writeFileAtomic } from "./atomic-file.ts";
 import path from "node:path";
 import { parse } from "yaml";
 import type { ChallengeFiles, Lesson } from "./catalog.ts";
@@ -78,14 +78,6 @@ export interface ChallengeUnderTest {
 /** Which hidden test rejected each stub and mutant in the last verify, by "<lesson>/<candidate>". */
 const REJECTIONS_FILE = ".queuecraft/cache/rejections.json";
 
-function readRejections(root: string): Record<string, string> {
-  try {
-    return JSON.parse(readFileSync(path.join(root, REJECTIONS_FILE), "utf8")) as Record<string, string>;
-  } catch {
-    return {}; // none yet, or damaged: every candidate runs its whole file
-  }
-}
-
 /**
  * Grades every stub, solution and mutant of every lesson in one grading run.
  * A stub or mutant only has to fail, so its tests stop at the first failure;
@@ -102,7 +94,8 @@ export async function checkChallenges(
   /** Servers' addresses, once they are up (see GradeOptions.services). */
   services?: Promise<Record<string, string>>,
 ): Promise<{ checks: Map<string, Record<string, Check>>; slowest: Array<{ candidate: string; seconds: number }> }> {
-  const rejections = readRejections(root);
+  const rejectionsFile = path.join(root, REJECTIONS_FILE);
+  const rejections = speedRecord.read<string>(rejectionsFile);
   const mustFail = (key: string, folder: string, candidate: string): GradeRequest & { key: string } => ({ key, folder, candidate, stopAtFirstFailure: true, onlyTest: rejections[key] });
   const requests: Array<GradeRequest & { key: string }> = challenges.flatMap(({ lesson, files, mutants }) => [
     mustFail(`${lesson.meta.id}/stub`, lesson.folder!, files.stub),
@@ -130,11 +123,7 @@ export async function checkChallenges(
     if (failing) rejectedBy[request.key] = failing.name;
     else delete rejectedBy[request.key];
   });
-  try {
-    writeFileAtomic(path.join(root, REJECTIONS_FILE), JSON.stringify(rejectedBy));
-  } catch {
-    // A read-only checkout verifies without the shortcut.
-  }
+  speedRecord.write(rejectionsFile, rejectedBy);
   const outcomes = new Map(requests.map((request, index) => [request.key, results[index]!]));
   const checks = new Map<string, Record<string, Check>>();
   for (const { lesson, mutants, mutantProblems } of challenges) {

@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { writeFileAtomic } from "./atomic-file.ts";
+import { speedRecord, writeFileAtomic } from "./atomic-file.ts";
 import path from "node:path";
 import { installRoot } from "./cli.ts";
 import type { ChildMessage, GradeJob, RawModule } from "./grade-child.ts";
@@ -72,27 +72,16 @@ const TIMES_FILE = ".queuecraft/cache/grading-times.json";
 /** A hidden test's time depends on how much of it runs: each way is timed apart. */
 const timeKey = (request: GradeRequest) => `${request.folder}${request.onlyTest !== undefined ? " (one test)" : request.stopAtFirstFailure ? " (until the first failure)" : ""}`;
 
-function readTimes(root: string): Record<string, number> {
-  try {
-    return JSON.parse(readFileSync(path.join(root, TIMES_FILE), "utf8")) as Record<string, number>;
-  } catch {
-    return {}; // none yet, or damaged: the order is only an optimisation
-  }
-}
-
 /** Folds this run's times into the record (a running average, so one slow run on a busy machine does not decide). */
 function recordTimes(root: string, seen: Map<string, number[]>): void {
   if (seen.size === 0) return;
-  const times = readTimes(root);
+  const file = path.join(root, TIMES_FILE);
+  const times = speedRecord.read<number>(file);
   for (const [key, seconds] of seen) {
     const mean = seconds.reduce((sum, s) => sum + s, 0) / seconds.length;
     times[key] = times[key] === undefined ? mean : (times[key] + mean) / 2;
   }
-  try {
-    writeFileAtomic(path.join(root, TIMES_FILE), JSON.stringify(times));
-  } catch {
-    // A read-only checkout grades in the default order.
-  }
+  speedRecord.write(file, times);
 }
 
 export function hiddenTestOf(root: string, folder: string): string {
@@ -198,7 +187,7 @@ interface BatchOutcome {
 }
 
 async function runBatch(requests: GradeRequest[], wrappers: string[], options: GradeOptions): Promise<BatchOutcome> {
-  const times = readTimes(options.root);
+  const times = speedRecord.read<number>(path.join(options.root, TIMES_FILE));
   const expected = (index: number) => times[timeKey(requests[index]!)] ?? 0;
   const longestFirst = wrappers.map((wrapper, index) => ({ wrapper, index })).sort((a, b) => expected(b.index) - expected(a.index));
   const job: GradeJob = {

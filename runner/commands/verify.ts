@@ -123,9 +123,9 @@ export const verifyCommand: Command = {
       // Mutants are written out first so that the type-check (in parallel) sees them.
       const challenges: ChallengeUnderTest[] = [];
       const unavailable = new Map<string, string>();
-      const lacking = (lesson: Lesson) => lesson.meta.services.filter((service) => missing.has(service));
       for (const lesson of lessons) {
-        if (lacking(lesson).length) unavailable.set(lesson.meta.id, lacking(lesson).map((service) => missing.get(service)).join("; "));
+        const lacking = lesson.meta.services.filter((service) => missing.has(service));
+        if (lacking.length) unavailable.set(lesson.meta.id, lacking.map((service) => missing.get(service)).join("; "));
         const files = challengeFiles(context.root, lesson);
         if (files) {
           const { mutants, problems } = materialiseMutants(context.root, lesson, files);
