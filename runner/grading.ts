@@ -15,7 +15,7 @@ import path from "node:path";
 import { installRoot } from "./cli.ts";
 import type { ChildMessage, GradeJob, RawModule } from "./grade-child.ts";
 import { capOutput, scrubMessage, summarise, type Results, type TestResult } from "./results.ts";
-import { killMarked, normalisedEnv, runProcess, SANDBOX_MARKER, type Limits } from "./sandbox.ts";
+import { killMarked, normalisedEnv, runProcess, SANDBOX_MARKER, scratchFolder, type Limits } from "./sandbox.ts";
 
 export interface GradeRequest {
   /** The lesson folder, e.g. "1-foundations/01-request-cycle". */
@@ -203,10 +203,11 @@ async function runBatch(requests: GradeRequest[], wrappers: string[], options: G
   let unhandled: BatchOutcome["unhandled"];
   const limits: Limits = { timeoutMs: options.timeoutMs, heapMb: 2048, maxOutputBytes: 1_000_000 };
   const services = options.services ?? Promise.resolve({});
+  const scratch = scratchFolder();
   const run = runProcess([CHILD], {
     limits,
     cwd: options.root,
-    env: normalisedEnv(options.env),
+    env: normalisedEnv({ ...options.env, ...scratch.env }),
     input: services.then((env) => JSON.stringify({ ...job, env })),
     idleTimeout: true,
     ipc: (received) => {
@@ -219,10 +220,14 @@ async function runBatch(requests: GradeRequest[], wrappers: string[], options: G
       } else unhandled = message.unhandled;
     },
   });
-  // Servers that did not start are the caller's failure, not the candidate's (the child is killed).
-  await services;
-  const outcome = await run;
-  return { modules, running, unhandled, failure: runError(outcome, options.timeoutMs) };
+  try {
+    // Servers that did not start are the caller's failure, not the candidate's (the child is killed).
+    await services;
+    const outcome = await run;
+    return { modules, running, unhandled, failure: runError(outcome, options.timeoutMs) };
+  } finally {
+    scratch.remove();
+  }
 }
 
 /** Grades every request; returns results in the same order. */

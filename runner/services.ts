@@ -11,6 +11,7 @@ import { createConnection, createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { Service } from "./frontmatter.ts";
+import { processAlive } from "./sandbox.ts";
 
 export class ServiceUnavailable extends Error {}
 
@@ -173,16 +174,6 @@ async function withAdmin<T>(port: number, work: (client: import("pg").Client, pg
     return await work(client, pg);
   } finally {
     await client.end().catch(() => {});
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: alive, just someone else's.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

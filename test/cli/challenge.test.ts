@@ -149,6 +149,8 @@ describe("npm run grade", () => {
     expect(csv).toMatch(/mallory,[a-z ]+,error,0,2\n/);
     const staging = path.join(fixtures, "course", ".queuecraft", "staging");
     expect(existsSync(staging) ? readdirSync(staging).filter((name) => name.startsWith("grade-")) : [], "the run's copies of the submissions are removed").toEqual([]);
+    const scratch = existsSync("/dev/shm") ? readdirSync("/dev/shm").filter((name) => name.startsWith(`queuecraft-scratch-${run.pid}-`)) : [];
+    expect(scratch, "the hidden tests' scratch folders are removed").toEqual([]);
   });
 });
 

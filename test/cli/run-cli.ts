@@ -12,6 +12,8 @@ export interface CliRun {
   stdout: string;
   stderr: string;
   workspace: string;
+  /** The CLI's process id (synchronous runs), to look for what it left behind. */
+  pid?: number;
 }
 
 interface CliOptions {
@@ -42,7 +44,7 @@ function launch(args: string[], options: CliOptions) {
 export function cli(args: string[], options: CliOptions = {}): CliRun {
   const { workspace, spawnArgs, spawnOptions } = launch(args, options);
   const result = spawnSync(process.execPath, spawnArgs, { ...spawnOptions, encoding: "utf8" });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, workspace };
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, workspace, pid: result.pid };
 }
 
 /** The same, without blocking: for runs that must overlap. */
