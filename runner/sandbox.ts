@@ -6,7 +6,7 @@
 
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { DEFAULT_HEAP_MB, experimentThread, FLOODED } from "./experiment-thread.ts";
@@ -64,6 +64,8 @@ export function processAlive(pid: number): boolean {
 /** Linux's RAM-backed folder: scratch files there never wait for the disk. */
 const RAM_FOLDER = "/dev/shm";
 const SCRATCH_PREFIX = "queuecraft-scratch-";
+/** A whole-course verify peaks at about 12 MB of scratch files; this leaves a wide margin. */
+const MIN_SCRATCH_BYTES = 512 * 1024 * 1024;
 
 /**
  * A folder for one run's scratch files, to hand to its processes as TMPDIR,
@@ -71,11 +73,17 @@ const SCRATCH_PREFIX = "queuecraft-scratch-";
  * each commit, WAL switch and close waits for fsync on a disk; in RAM the
  * sqlite-queue, leases-stalled and capstone hidden tests take a third less
  * time. Folders of runs that were killed are removed here, next time. Without
- * a RAM folder (not Linux), the usual temporary folder.
+ * a RAM folder with room to spare (not Linux, a container's small /dev/shm),
+ * the usual temporary folder.
  */
+const NO_SCRATCH = { env: {}, remove: () => {} };
+
 export function scratchFolder(): { env: Record<string, string>; remove: () => void } {
-  if (!existsSync(RAM_FOLDER)) return { env: {}, remove: () => {} };
+  if (!existsSync(RAM_FOLDER)) return NO_SCRATCH;
   try {
+    // A container's /dev/shm is often 64 MB: a full disk would fail students' tests, so a small one is not used.
+    const { bavail, bsize } = statfsSync(RAM_FOLDER);
+    if (bavail * bsize < MIN_SCRATCH_BYTES) return NO_SCRATCH;
     for (const name of readdirSync(RAM_FOLDER)) {
       const owner = Number(name.slice(SCRATCH_PREFIX.length).split("-")[0]);
       if (name.startsWith(SCRATCH_PREFIX) && owner > 0 && !processAlive(owner)) rmSync(path.join(RAM_FOLDER, name), { recursive: true, force: true });
@@ -83,7 +91,7 @@ export function scratchFolder(): { env: Record<string, string>; remove: () => vo
     const folder = mkdtempSync(path.join(RAM_FOLDER, `${SCRATCH_PREFIX}${process.pid}-`));
     return { env: { TMPDIR: folder }, remove: () => rmSync(folder, { recursive: true, force: true }) };
   } catch {
-    return { env: {}, remove: () => {} }; // not writable: the usual temporary folder
+    return NO_SCRATCH; // not writable
   }
 }
 
