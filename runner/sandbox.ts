@@ -6,7 +6,7 @@
 
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { DEFAULT_HEAP_MB, experimentThread, FLOODED } from "./experiment-thread.ts";
@@ -64,8 +64,13 @@ export function processAlive(pid: number): boolean {
 /** Linux's RAM-backed folder: scratch files there never wait for the disk. */
 const RAM_FOLDER = "/dev/shm";
 const SCRATCH_PREFIX = "queuecraft-scratch-";
-/** A whole-course verify peaks at about 12 MB of scratch files; this leaves a wide margin. */
+/**
+ * A whole-course verify peaks at about 12 MB of scratch files; this leaves a
+ * wide margin. A container's /dev/shm is often 64 MB: if it filled up,
+ * students' tests would fail, so a small one is not used.
+ */
 const MIN_SCRATCH_BYTES = 512 * 1024 * 1024;
+const NO_SCRATCH = { env: {}, remove: () => {} };
 
 /**
  * A folder for one run's scratch files, to hand to its processes as TMPDIR,
@@ -74,24 +79,20 @@ const MIN_SCRATCH_BYTES = 512 * 1024 * 1024;
  * sqlite-queue, leases-stalled and capstone hidden tests take a third less
  * time. Folders of runs that were killed are removed here, next time. Without
  * a RAM folder with room to spare (not Linux, a container's small /dev/shm),
- * the usual temporary folder.
+ * or one that cannot be written, the usual temporary folder (no TMPDIR).
  */
-const NO_SCRATCH = { env: {}, remove: () => {} };
-
-export function scratchFolder(): { env: Record<string, string>; remove: () => void } {
-  if (!existsSync(RAM_FOLDER)) return NO_SCRATCH;
+export function scratchFolder(ram = { folder: RAM_FOLDER, minFreeBytes: MIN_SCRATCH_BYTES }): { env: Record<string, string>; remove: () => void } {
   try {
-    // A container's /dev/shm is often 64 MB: a full disk would fail students' tests, so a small one is not used.
-    const { bavail, bsize } = statfsSync(RAM_FOLDER);
-    if (bavail * bsize < MIN_SCRATCH_BYTES) return NO_SCRATCH;
-    for (const name of readdirSync(RAM_FOLDER)) {
+    const { bavail, bsize } = statfsSync(ram.folder);
+    if (bavail * bsize < ram.minFreeBytes) return NO_SCRATCH;
+    for (const name of readdirSync(ram.folder)) {
       const owner = Number(name.slice(SCRATCH_PREFIX.length).split("-")[0]);
-      if (name.startsWith(SCRATCH_PREFIX) && owner > 0 && !processAlive(owner)) rmSync(path.join(RAM_FOLDER, name), { recursive: true, force: true });
+      if (name.startsWith(SCRATCH_PREFIX) && owner > 0 && !processAlive(owner)) rmSync(path.join(ram.folder, name), { recursive: true, force: true });
     }
-    const folder = mkdtempSync(path.join(RAM_FOLDER, `${SCRATCH_PREFIX}${process.pid}-`));
+    const folder = mkdtempSync(path.join(ram.folder, `${SCRATCH_PREFIX}${process.pid}-`));
     return { env: { TMPDIR: folder }, remove: () => rmSync(folder, { recursive: true, force: true }) };
   } catch {
-    return NO_SCRATCH; // not writable
+    return NO_SCRATCH; // missing or not writable
   }
 }
 

@@ -183,8 +183,8 @@ export const gradeCommand: Command = {
     if (!dir || args.positional.length > 1) throw new UsageError("name the folder of submissions (one folder per student)");
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`no such folder: ${dir}`);
     const timeoutMs = numberFlag(args, "timeout", 60, { min: 1, max: 3600 }) * 1000;
-    // One grading run already uses every core (a vitest worker per core, plus one).
-    // Two groups at once: one group's tail (its last long files, processes and
+    // A grading run has a vitest worker per core, plus one, yet two groups at
+    // once are faster: one group's tail (its last long files, the processes and
     // timers it waits on) leaves cores idle that the other uses (16 students on
     // 2 cores: 69 s with one, 58 s with two, in alternating runs).
     const parallel = numberFlag(args, "parallel", 2, { min: 1, max: 64 });
