@@ -40,7 +40,8 @@ async function stopAndDrain(clock: FakeClock, schedulers: Scheduler[], started: 
 
 /** The pattern's slots in (from, to], straight from croner. */
 function slots(pattern: string, from: number, to: number, timezone = "UTC"): number[] {
-  const cron = new Cron(pattern, { timezone, paused: true });
+  // A fixed offset gives UTC's slots ten times faster than timezone "UTC" (no Intl lookups).
+  const cron = new Cron(pattern, { ...(timezone === "UTC" ? { utcOffset: 0 } : { timezone }), paused: true });
   const out: number[] = [];
   for (let next = cron.nextRun(new Date(from)); next && next.getTime() <= to; next = cron.nextRun(next)) out.push(next.getTime());
   return out;

@@ -325,7 +325,7 @@ describe("Idempotency-Key", () => {
           const other = await postJob(base, { items }, `${key}-other`);
           expect(other.json?.id, "a different key is a different job").not.toBe(first.json?.id);
         }),
-        { numRuns: 15, endOnFailure: true },
+        { numRuns: 10, endOnFailure: true },
       );
     });
   });
@@ -435,7 +435,7 @@ describe("GET /jobs/:id/results", () => {
             }
           });
         }),
-        { numRuns: 15, endOnFailure: true },
+        { numRuns: 10, endOnFailure: true },
       );
     });
   });
