@@ -112,8 +112,9 @@ async function gradeLocally(
   );
   // A file the same, byte for byte, as another (an untouched stub, a shared
   // starter) is graded once, and every copy gets that grade.
-  const seen = new Set<string>();
-  const fresh = submitted.filter(({ key }) => !seen.has(key) && Boolean(seen.add(key)));
+  const firstOfEach = new Map<string, Submitted>();
+  for (const file of submitted) if (!firstOfEach.has(file.key)) firstOfEach.set(file.key, file);
+  const fresh = [...firstOfEach.values()];
   const reused = submitted.length - fresh.length;
   const owners = [...new Set(fresh.map(({ student }) => student))];
   const groups = groupStudents(owners, options.parallel).map((group) => fresh.filter(({ student }) => group.includes(student)));
