@@ -178,8 +178,9 @@ describe("a queue worker behind the limiter", () => {
           ).toBeNull();
           arrivals.forEach((_, i) => {
             const job = worker.get(`j${i}`);
-            expect(job?.state, `job j${i} must wait for a token and then complete, not be dropped or failed`).toBe("completed");
-            expect(job?.attemptsMade, `job j${i} ran once; waiting for a token is not an attempt`).toBe(1);
+            // expect() only on a mismatch: it costs more than the limiter in this loop.
+            if (job?.state !== "completed") expect(job?.state, `job j${i} must wait for a token and then complete, not be dropped or failed`).toBe("completed");
+            if (job?.attemptsMade !== 1) expect(job?.attemptsMade, `job j${i} ran once; waiting for a token is not an attempt`).toBe(1);
           });
           worker.close();
         },
