@@ -327,6 +327,76 @@ interface ClaimerReport {
   errors: string[];
 }
 
+/**
+ * Runs `body` with a hook called right after the first SELECT that reads the
+ * jobs table while `armed()` holds: the moment another process could run
+ * between a claim's read and its write. Real processes hit that moment only
+ * when the scheduler says so; here it happens every time, so a claim that is
+ * not one atomic step is caught on every run, loaded machine or not.
+ */
+function betweenReadAndWrite<T>(armed: () => boolean, hook: () => void, body: () => T): T {
+  const probe = new Database(":memory:");
+  const statement = Object.getPrototypeOf(probe.prepare("SELECT 1")) as Record<"all" | "get" | "iterate", (...args: unknown[]) => unknown>;
+  probe.close();
+  const originals = { all: statement.all, get: statement.get, iterate: statement.iterate };
+  let fired = false;
+  for (const method of ["all", "get", "iterate"] as const) {
+    statement[method] = function (this: { source: string }, ...args: unknown[]) {
+      const result = originals[method].apply(this, args);
+      if (!fired && armed() && /^\s*SELECT\b/i.test(this.source) && /\bjobs\b/i.test(this.source)) {
+        fired = true;
+        hook();
+      }
+      return result;
+    };
+  }
+  try {
+    return body();
+  } finally {
+    Object.assign(statement, originals);
+  }
+}
+
+describe("a claim is one atomic step", () => {
+  test("another connection claiming between a claim's read and its write never gets the same job, and the first claim still succeeds", () => {
+    const file = freshFile();
+    const a = open(file);
+    // A first claim that rightly holds the write lock makes the intruder fail at once, not after a timeout.
+    const b = open(file, { busyTimeoutMs: 0 });
+    for (let i = 0; i < 4; i++) a.enqueue("job", { i });
+    let armed = false;
+    let intruded: number[] | string = [];
+    const claimed = betweenReadAndWrite(
+      () => armed,
+      () => {
+        armed = false;
+        try {
+          intruded = b.claim("B", 1).map((job) => job.id);
+        } catch (error) {
+          intruded = `refused: ${(error as Error).message}`; // the first claim holds the write lock: right
+        }
+      },
+      () => {
+        armed = true;
+        try {
+          return a.claim("A", 1).map((job) => job.id);
+        } catch (error) {
+          expect.fail(
+            `claim() threw when another connection had written between its read and its write (${(error as Error).message}): take the write lock before reading (BEGIN IMMEDIATE, db.transaction(...).immediate())`,
+          );
+        }
+      },
+    );
+    expect(claimed.length, "the first claim must still get a job").toBe(1);
+    if (Array.isArray(intruded)) {
+      expect(
+        intruded.filter((id) => claimed.includes(id)),
+        "a job was claimed by both connections: reading the next job and marking it active must be one atomic step (one write transaction, BEGIN IMMEDIATE, or a single UPDATE ... RETURNING)",
+      ).toEqual([]);
+    }
+  });
+});
+
 describe("real processes", () => {
   test("two worker processes claiming from one file at once never claim the same job and together claim all", async () => {
     const file = freshFile();
