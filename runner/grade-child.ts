@@ -5,6 +5,7 @@
 // worker threads, which have no IPC channel of their own.
 
 import { existsSync } from "node:fs";
+import { BroadcastChannel } from "node:worker_threads";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import type { UserConsoleLog } from "vitest";
@@ -33,6 +34,11 @@ export interface GradeJob {
   stayAlive?: boolean;
   /** Variables for the hidden tests and every process they start (servers' addresses). */
   env?: Record<string, string>;
+  /**
+   * With stayAlive: the channel on which each run's wrapper, started ahead of
+   * time, waits to be let go (grading.ts, WARM_GATE).
+   */
+  warmGate?: string;
 }
 
 export interface RawTest {
@@ -188,12 +194,43 @@ async function main(): Promise<void> {
     const unhandled = result.unhandledErrors.map((error) => ({ text: errorText(error), testFile: (error as { VITEST_TEST_PATH?: string }).VITEST_TEST_PATH }));
     send({ type: "done", unhandled });
   };
-  await run(job);
   if (!job.stayAlive) {
+    await run(job);
     await vitest.close();
     process.exit(0);
   }
-  process.on("message", (next: Pick<GradeJob, "testFiles" | "candidates">) => void run(next));
+  if (!job.warmGate) {
+    await run(job);
+    process.on("message", (next: Pick<GradeJob, "testFiles" | "candidates">) => void run(next));
+    return;
+  }
+  // Each run starts as soon as the one before has ended; its wrapper waits,
+  // worker booted, for "go". Every job sent later grades the same files.
+  const gate = new BroadcastChannel(job.warmGate);
+  let waiting = false;
+  let letGo = false;
+  gate.onmessage = (event) => {
+    if ((event as MessageEvent).data !== "ready") return;
+    waiting = true;
+    if (letGo) release();
+  };
+  const release = () => {
+    letGo = !waiting;
+    if (!waiting) return;
+    waiting = false;
+    gate.postMessage("go");
+  };
+  const again = async (): Promise<void> => {
+    await run(job);
+    void again();
+  };
+  void again();
+  release();
+  process.on("message", (next: Pick<GradeJob, "candidates">) => {
+    // Before the go: the waiting wrapper has not imported the candidate yet.
+    for (const candidate of next.candidates) vitest.invalidateFile(candidate);
+    release();
+  });
 }
 
 main().catch((error: unknown) => {

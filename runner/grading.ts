@@ -119,6 +119,30 @@ function wrapperHooks(request: GradeRequest): string {
 }
 
 /**
+ * A warm grading child (watch mode) starts the next run as soon as one ends:
+ * vitest stops its workers at the end of every run, and booting a new one is
+ * most of a re-check (~280 ms of ~370). The wrapper of that run waits here,
+ * worker booted, until the child says the file was saved (GradeJob.warmGate
+ * names the channel), and only then imports the hidden test and so the
+ * candidate. A channel, not a file: the worker is a thread of the child.
+ */
+const WARM_GATE_VARIABLE = "QUEUECRAFT_WARM_GATE";
+const WARM_GATE =
+  `const gate = process.env.${WARM_GATE_VARIABLE};\n` +
+  `if (gate) {\n` +
+  `  const { BroadcastChannel } = await import("node:worker_threads");\n` +
+  `  await new Promise<void>((resolve) => {\n` +
+  `    const channel = new BroadcastChannel(gate);\n` +
+  `    channel.onmessage = (event) => {\n` +
+  `      if ((event as MessageEvent).data !== "go") return;\n` +
+  `      channel.close();\n` +
+  `      resolve();\n` +
+  `    };\n` +
+  `    channel.postMessage("ready");\n` +
+  `  });\n` +
+  `}\n`;
+
+/**
  * The wrapper names the candidate in QUEUECRAFT_CANDIDATES (read by the
  * harness, and inherited by any process a hidden test starts), then imports
  * the hidden test under a query of its own so that each wrapper evaluates its
@@ -130,9 +154,9 @@ function wrapperHooks(request: GradeRequest): string {
  * disk by id, so the next run, and the next class, reuse the transform. The
  * wrapper's file name covers the copy too, so its content never changes.
  */
-function writeWrapper(root: string, request: GradeRequest, copy: number): string {
+function writeWrapper(root: string, request: GradeRequest, copy: number, warm = false): string {
   const hidden = hiddenTestOf(root, request.folder);
-  const hooks = wrapperHooks(request);
+  const hooks = wrapperHooks(request) + (warm ? WARM_GATE : "");
   const key = createHash("sha1").update(`${request.folder}\0${request.candidate}\0${copy}\0${hooks}`).digest("hex").slice(0, 16);
   const file = path.join(root, WRAPPER_DIR, `${key}.test.ts`);
   const content =
@@ -309,11 +333,12 @@ export class WarmGrader {
     private readonly request: GradeRequest,
     private readonly options: GradeOptions,
   ) {
-    this.#wrapper = writeWrapper(options.root, request, 0);
+    this.#wrapper = writeWrapper(options.root, request, 0, true);
   }
 
   #start(): void {
     this.#token = randomBytes(8).toString("hex");
+    const gate = `queuecraft-warm-${this.#token}`;
     const job: GradeJob = {
       root: this.options.root,
       testFiles: [this.#wrapper],
@@ -321,19 +346,24 @@ export class WarmGrader {
       candidates: [this.request.candidate],
       testTimeoutMs: this.options.testTimeoutMs ?? 10_000,
       stayAlive: true,
+      warmGate: gate,
     };
     const child = spawn(process.execPath, [CHILD], {
       cwd: this.options.root,
-      env: { ...normalisedEnv(this.options.env), [SANDBOX_MARKER]: this.#token },
+      env: { ...normalisedEnv(this.options.env), [SANDBOX_MARKER]: this.#token, [WARM_GATE_VARIABLE]: gate },
       detached: true,
       stdio: ["pipe", "ignore", "ignore", "ipc"],
     });
+    // A child killed after a timed-out check may still report or exit while
+    // the next check runs on its successor: only the current child counts.
     child.on("message", (message: ChildMessage) => {
+      if (this.#child !== child) return;
       if (message.type === "module") this.#module = message.module;
       if (message.type === "done") this.#settle(true);
     });
     child.on("exit", () => {
-      if (this.#child === child) this.#child = undefined;
+      if (this.#child !== child) return;
+      this.#child = undefined;
       this.#settle(false);
     });
     child.stdin!.end(JSON.stringify(job));
