@@ -30,12 +30,11 @@ export interface GradeJob {
    * the grades (a class must survive a student who kills its parent).
    */
   pool?: "threads" | "forks";
-  /** Keep vitest warm and wait for more jobs on IPC (watch mode). */
-  stayAlive?: boolean;
   /** Variables for the hidden tests and every process they start (servers' addresses). */
   env?: Record<string, string>;
   /**
-   * With stayAlive: the channel on which each run's wrapper, started ahead of
+   * Watch mode: keep vitest warm and grade the same files again on every IPC
+   * message. Names the channel on which each run's wrapper, started ahead of
    * time, waits to be let go (grading.ts, WARM_GATE).
    */
   warmGate?: string;
@@ -135,7 +134,7 @@ async function main(): Promise<void> {
   const { BaseSequencer, createVitest } = await loading;
   const logs = new Map<string, string[]>();
   // The parent orders the files, longest first, so that no long file starts last while the other workers sit idle.
-  let order = new Map(job.testFiles.map((file, index) => [file, index]));
+  const order = new Map(job.testFiles.map((file, index) => [file, index]));
   class InGivenOrder extends BaseSequencer {
     override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
       return [...files].sort((a, b) => (order.get(a.moduleId) ?? 0) - (order.get(b.moduleId) ?? 0));
@@ -181,31 +180,26 @@ async function main(): Promise<void> {
     { logLevel: "silent", clearScreen: false, plugins: [skipOneOffTransforms] },
   );
   skipStackMapping(vitest);
-  const run = async (next: Pick<GradeJob, "testFiles" | "candidates">) => {
+  const run = async () => {
     logs.clear();
-    order = new Map(next.testFiles.map((file, index) => [file, index]));
-    for (const candidate of next.candidates) vitest.invalidateFile(candidate);
+    for (const candidate of job.candidates) vitest.invalidateFile(candidate);
     // Specifications, not file names: runTestFiles would glob the wrapper
     // folder and match every file found against every name given (quadratic:
     // a second of CPU for a group of 8 students).
     const project = vitest.getRootProject();
-    const result = await vitest.runTestSpecifications(next.testFiles.map((file) => project.createSpecification(file)));
+    const result = await vitest.runTestSpecifications(job.testFiles.map((file) => project.createSpecification(file)));
     // vitest tags an error that escaped a test with the file it escaped from.
     const unhandled = result.unhandledErrors.map((error) => ({ text: errorText(error), testFile: (error as { VITEST_TEST_PATH?: string }).VITEST_TEST_PATH }));
     send({ type: "done", unhandled });
   };
-  if (!job.stayAlive) {
-    await run(job);
+  if (!job.warmGate) {
+    await run();
     await vitest.close();
     process.exit(0);
   }
-  if (!job.warmGate) {
-    await run(job);
-    process.on("message", (next: Pick<GradeJob, "testFiles" | "candidates">) => void run(next));
-    return;
-  }
   // Each run starts as soon as the one before has ended; its wrapper waits,
-  // worker booted, for "go". Every job sent later grades the same files.
+  // worker booted, for "go", which the first job gets at once and every
+  // message after it (a save) gets again.
   const gate = new BroadcastChannel(job.warmGate);
   let waiting = false;
   let letGo = false;
@@ -221,14 +215,14 @@ async function main(): Promise<void> {
     gate.postMessage("go");
   };
   const again = async (): Promise<void> => {
-    await run(job);
+    await run();
     void again();
   };
   void again();
   release();
-  process.on("message", (next: Pick<GradeJob, "candidates">) => {
+  process.on("message", () => {
     // Before the go: the waiting wrapper has not imported the candidate yet.
-    for (const candidate of next.candidates) vitest.invalidateFile(candidate);
+    for (const candidate of job.candidates) vitest.invalidateFile(candidate);
     release();
   });
 }

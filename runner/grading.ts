@@ -345,7 +345,6 @@ export class WarmGrader {
       wrapperDir: WRAPPER_DIR,
       candidates: [this.request.candidate],
       testTimeoutMs: this.options.testTimeoutMs ?? 10_000,
-      stayAlive: true,
       warmGate: gate,
     };
     const child = spawn(process.execPath, [CHILD], {
@@ -379,7 +378,7 @@ export class WarmGrader {
   async run(): Promise<Results> {
     this.#module = undefined;
     if (!this.#child) this.#start();
-    else this.#child.send({ testFiles: [this.#wrapper], candidates: [this.request.candidate] } satisfies Pick<GradeJob, "testFiles" | "candidates">);
+    else this.#child.send("saved");
     const done = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => {
         this.close();
