@@ -182,7 +182,6 @@ async function main(): Promise<void> {
   skipStackMapping(vitest);
   const run = async () => {
     logs.clear();
-    for (const candidate of job.candidates) vitest.invalidateFile(candidate);
     // Specifications, not file names: runTestFiles would glob the wrapper
     // folder and match every file found against every name given (quadratic:
     // a second of CPU for a group of 8 students).
@@ -214,14 +213,12 @@ async function main(): Promise<void> {
     waiting = false;
     gate.postMessage("go");
   };
-  const again = async (): Promise<void> => {
-    await run();
-    void again();
-  };
-  void again();
+  void (async () => {
+    for (;;) await run();
+  })();
   release();
   process.on("message", () => {
-    // Before the go: the waiting wrapper has not imported the candidate yet.
+    // The save changed the candidates; the waiting wrapper has not imported them yet.
     for (const candidate of job.candidates) vitest.invalidateFile(candidate);
     release();
   });
