@@ -179,13 +179,15 @@ export function typeCheck(root: string): Promise<TypeErrors> {
   );
   let tsc: string;
   try {
-    tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+    // TypeScript 7 exports no bin/ path; its package.json is exported, and bin/tsc starts the native compiler.
+    tsc = path.join(path.dirname(createRequire(import.meta.url).resolve("typescript/package.json")), "bin", "tsc");
   } catch {
     return Promise.resolve({ byFile: new Map(), failure: "TypeScript is not installed: run npm ci" });
   }
   if (!existsSync(path.join(root, "tsconfig.json"))) return Promise.resolve({ byFile: new Map(), failure: "no tsconfig.json in the course root" });
   return new Promise((resolve) => {
-    // Incremental: a re-run after editing one lesson checks only what changed (13 s → 4 s here).
+    // TypeScript 7 (the native compiler): the whole course in ~3 s of CPU where 5.9 took ~22 s.
+    // Incremental: a re-run after editing one lesson checks only what changed (~1 s).
     const child = spawn(process.execPath, [tsc, "--noEmit", "--pretty", "false", "--incremental", "--tsBuildInfoFile", path.join(root, ".queuecraft", "cache", "tsc.tsbuildinfo"), "-p", config], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
