@@ -569,6 +569,12 @@ export async function serveGrading(redisUrl: string, options: WorkerOptions, sig
       }
       if (current && !live.includes(current.queue)) {
         await current.worker.close();
+        // A run that ended (deregistered, not merely late with its lease):
+        // the producer deleted its keys, but until this poll our BullMQ
+        // worker kept running its scripts (the stalled-job check, a fetch),
+        // which write the queue's meta and stalled-check again. Closed, it
+        // writes nothing more: delete what it left.
+        if ((await redis.zscore(RUNS_KEY, current.queue)) === null) await deleteRun(redis, current.queue).catch((error: Error) => reportError(error));
         log({ event: "left", queue: current.queue });
         current = undefined;
       }

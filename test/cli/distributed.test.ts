@@ -166,6 +166,8 @@ describe("npm run grade -- --redis with npm run grade-worker", () => {
     expect(JSON.stringify(gradebook(out).results)).toMatch(/Timed out after 10 s/);
     for (const w of workers) expect(w.output(), "both workers took part").toMatch(/Grading \d/);
     expect(readFileSync(path.join(out, "report.html"), "utf8")).toContain("Graded by grade-worker processes over BullMQ");
+    // A worker notices the run ended at its next poll; once both have left, nothing of the run remains.
+    await Promise.all(workers.map((w) => w.waitFor(/Left run/)));
     expect(await keysOf(summary.queue)).toEqual([]);
     expect(await redis.zcard("queuecraft:grading:runs")).toBe(0);
     for (const w of workers) expect(await stop(w)).toBe(0);
