@@ -86,6 +86,11 @@ const REJECTIONS_FILE = ".queuecraft/cache/rejections.json";
  * and the tests before it may take seconds. Only a failure of that test is
  * trusted; anything else (it passed, was renamed, errored) grades the
  * candidate again with the whole file.
+ *
+ * With `runs` > 1 everything is graded that many times, and a candidate
+ * counts by its worst run: a solution must pass every time, a stub or mutant
+ * fail every time. A grade that changes between runs is a hidden test that
+ * depends on timing (the race the sqlite-queue hidden test once had).
  */
 export async function checkChallenges(
   root: string,
@@ -93,6 +98,7 @@ export async function checkChallenges(
   timeoutMs: number,
   /** Servers' addresses, once they are up (see GradeOptions.services). */
   services?: Promise<Record<string, string>>,
+  runs = 1,
 ): Promise<{ checks: Map<string, Record<string, Check>>; slowest: Array<{ candidate: string; seconds: number }> }> {
   const rejectionsFile = path.join(root, REJECTIONS_FILE);
   const rejections = speedRecord.read<string>(rejectionsFile);
@@ -105,45 +111,65 @@ export async function checkChallenges(
   const times = new Map<string, number>();
   const onTimed = (request: GradeRequest, seconds: number) => {
     const key = (request as (typeof requests)[number]).key;
-    times.set(key, Math.round(((times.get(key) ?? 0) + seconds) * 10) / 10);
+    times.set(key, Math.round(((times.get(key) ?? 0) + seconds / runs) * 10) / 10);
   };
-  const results = await grade(requests, { root, timeoutMs, services, onTimed });
-  const untrusted = requests
-    .map((request, index) => ({ request, index }))
-    .filter(({ request, index }) => request.onlyTest !== undefined && !(results[index]!.status === "fail" && results[index]!.tests.some((test) => test.name === request.onlyTest && test.status === "fail")));
-  if (untrusted.length > 0) {
-    const again = await grade(untrusted.map(({ request }) => ({ ...request, onlyTest: undefined })), { root, timeoutMs, services, onTimed });
-    untrusted.forEach(({ index }, i) => (results[index] = again[i]!));
-  }
+  const gradeAll = async (): Promise<Results[]> => {
+    const results = await grade(requests, { root, timeoutMs, services, onTimed });
+    const untrusted = requests
+      .map((request, index) => ({ request, index }))
+      .filter(({ request, index }) => request.onlyTest !== undefined && !(results[index]!.status === "fail" && results[index]!.tests.some((test) => test.name === request.onlyTest && test.status === "fail")));
+    if (untrusted.length > 0) {
+      const again = await grade(untrusted.map(({ request }) => ({ ...request, onlyTest: undefined })), { root, timeoutMs, services, onTimed });
+      untrusted.forEach(({ index }, i) => (results[index] = again[i]!));
+    }
+    return results;
+  };
+  const rounds: Results[][] = [];
+  for (let round = 0; round < runs; round++) rounds.push(await gradeAll());
   // Lessons not verified this time keep their record.
   const rejectedBy = { ...rejections };
   requests.forEach((request, index) => {
     if (!request.stopAtFirstFailure) return;
-    const failing = results[index]!.tests.find((test) => test.status === "fail");
+    const failing = rounds[0]![index]!.tests.find((test) => test.status === "fail");
     if (failing) rejectedBy[request.key] = failing.name;
     else delete rejectedBy[request.key];
   });
   speedRecord.write(rejectionsFile, rejectedBy);
-  const outcomes = new Map(requests.map((request, index) => [request.key, results[index]!]));
+  /** Each candidate's worst run, and how its runs differed when they did. */
+  const outcomes = new Map(
+    requests.map((request, index) => {
+      const graded = rounds.map((round) => round[index]!);
+      const bad = (results: Results) => (request.stopAtFirstFailure ? results.status === "pass" : results.status !== "pass");
+      const worst = graded.findIndex(bad);
+      const unstable = worst >= 0 && graded.some((results) => !bad(results));
+      const note = unstable ? ` in run ${worst + 1} of ${runs} (runs graded it ${graded.map((results) => results.status).join(", ")}): its grade depends on timing; make the hidden test force the interleaving it checks` : "";
+      return [request.key, { results: graded[Math.max(worst, 0)]!, note }];
+    }),
+  );
   const checks = new Map<string, Record<string, Check>>();
   for (const { lesson, mutants, mutantProblems } of challenges) {
     const id = lesson.meta.id;
     const stub = outcomes.get(`${id}/stub`)!;
     const solution = outcomes.get(`${id}/solution`)!;
-    const survivors = mutants.filter((mutant) => outcomes.get(`${id}/mutant:${mutant.name}`)!.status === "pass");
-    const rejected = mutants
-      .filter((mutant) => !survivors.includes(mutant))
-      .map((mutant) => `${mutant.name} ← ${failingTests(outcomes.get(`${id}/mutant:${mutant.name}`)!)}`);
+    const mutant = (name: string) => outcomes.get(`${id}/mutant:${name}`)!;
+    const survivors = mutants.filter(({ name }) => mutant(name).results.status === "pass");
+    const rejected = mutants.filter((m) => !survivors.includes(m)).map(({ name }) => `${name} ← ${failingTests(mutant(name).results)}`);
     checks.set(id, {
-      "stub fails": { ok: stub.status !== "pass", detail: stub.status === "pass" ? "the stub passes every hidden test: the tests check nothing the stub lacks" : `fails ${failingTests(stub)}` },
+      "stub fails": {
+        ok: stub.results.status !== "pass",
+        detail: stub.results.status === "pass" ? `the stub passes every hidden test${stub.note || ": the tests check nothing the stub lacks"}` : `fails ${failingTests(stub.results)}`,
+      },
       "solution passes": {
-        ok: solution.status === "pass",
-        detail: solution.status === "pass" ? `${solution.tests.length} hidden tests pass` : `the reference solution fails: ${failingTests(solution)}\n${solution.tests.find((t) => t.status !== "pass")?.message ?? solution.message ?? ""}`,
+        ok: solution.results.status === "pass",
+        detail:
+          solution.results.status === "pass"
+            ? `${solution.results.tests.length} hidden tests pass${runs > 1 ? ` in each of ${runs} runs` : ""}`
+            : `the reference solution fails${solution.note}: ${failingTests(solution.results)}\n${solution.results.tests.find((t) => t.status !== "pass")?.message ?? solution.results.message ?? ""}`,
       },
       "mutants rejected": {
         ok: survivors.length === 0 && mutantProblems.length === 0 && mutants.length >= MIN_MUTANTS,
         detail: [
-          ...survivors.map((mutant) => `mutant ${mutant.name} passes every hidden test (${mutant.why})`),
+          ...survivors.map(({ name, why }) => `mutant ${name} passes every hidden test${mutant(name).note} (${why})`),
           ...mutantProblems,
           ...(mutants.length < MIN_MUTANTS ? [`only ${mutants.length} mutant(s); write at least ${MIN_MUTANTS}`] : []),
           ...rejected,

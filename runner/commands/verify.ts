@@ -97,13 +97,15 @@ function printTable(context: Context, reports: LessonReport[]): void {
 }
 
 export const verifyCommand: Command = {
-  summary: "Checks lessons as CI does: catalog, experiments (run --repeat times, optionally beside a CPU burner with --stress), challenges (stub fails, solution passes, mutants rejected) and types.",
-  usage: "npm run verify [<id> …] [-- --json] [--repeat <n>] [--stress] [--no-challenges] [--no-types]",
-  flags: { repeat: "string", stress: "boolean", "no-challenges": "boolean", "no-types": "boolean" },
+  summary:
+    "Checks lessons as CI does: catalog, experiments (run --repeat times), challenges (stub fails, solution passes, mutants rejected; every one graded --regrade times) and types; --stress runs it all beside a CPU burner.",
+  usage: "npm run verify [<id> …] [-- --json] [--repeat <n>] [--regrade <n>] [--stress] [--no-challenges] [--no-types]",
+  flags: { repeat: "string", regrade: "string", stress: "boolean", "no-challenges": "boolean", "no-types": "boolean" },
   async run(context, args) {
     const clock = () => Number(process.hrtime.bigint() / 1_000_000n) / 1000;
     const began = clock();
     const repeat = numberFlag(args, "repeat", 2, { min: 1, max: 1000 });
+    const regrade = numberFlag(args, "regrade", 1, { min: 1, max: 100 });
     const catalog = loadCatalog(context.root);
     const known = catalog.lessons.map((lesson) => lesson.meta.id);
     for (const id of args.positional) {
@@ -137,33 +139,29 @@ export const verifyCommand: Command = {
       // beside the challenge grading: both mostly wait on processes and timers.
       const experiments = new Map<string, Check>();
       const runExperiments = async () => {
-        const stopBurning = args.flags.has("stress") ? burnCpu() : undefined;
-        try {
-          for (const lesson of lessons) {
-            if (unavailable.has(lesson.meta.id)) continue;
-            const { running } = lesson.meta.services.length ? await starting : {};
-            if (lesson.meta.services.length && !running) continue; // reported below, with the servers that failed to start
-            experiments.set(lesson.meta.id, await checkExperiment(context.root, lesson, repeat, running?.env ?? {}));
-          }
-        } finally {
-          stopBurning?.();
-          timings.experimentsS = clock() - began;
+        for (const lesson of lessons) {
+          if (unavailable.has(lesson.meta.id)) continue;
+          const { running } = lesson.meta.services.length ? await starting : {};
+          if (lesson.meta.services.length && !running) continue; // reported below, with the servers that failed to start
+          experiments.set(lesson.meta.id, await checkExperiment(context.root, lesson, repeat, running?.env ?? {}));
         }
+        timings.experimentsS = clock() - began;
       };
       const runnable = challenges.filter((challenge) => !unavailable.has(challenge.lesson.meta.id));
       const gradeChallenges = async () => {
         if (args.flags.has("no-challenges")) return { checks: new Map<string, Record<string, Check>>(), slowest: [] };
         // A lesson whose servers failed to start is graded without them, and its results ignored below.
         const services = starting.then(({ running }) => running?.env ?? {});
-        const graded = await checkChallenges(context.root, runnable, CHECK_TIMEOUT_MS, services);
+        const graded = await checkChallenges(context.root, runnable, CHECK_TIMEOUT_MS, services, regrade);
         timings.challengesS = clock() - began;
         return graded;
       };
       if (!context.json) {
-        const what = args.flags.has("no-challenges") ? "" : ` and grading ${runnable.length} challenge(s) as stub, solution and mutants`;
+        const what = args.flags.has("no-challenges") ? "" : ` and grading ${runnable.length} challenge(s) as stub, solution and mutants${regrade > 1 ? ` ×${regrade}` : ""}`;
         context.err(context.style.dim(`running ${lessons.length - unavailable.size} experiment(s) ×${repeat}${what}…`));
       }
-      const [, { checks: challengeChecks, slowest }] = await Promise.all([runExperiments(), gradeChallenges()]);
+      const stopBurning = args.flags.has("stress") ? burnCpu() : undefined;
+      const [, { checks: challengeChecks, slowest }] = await Promise.all([runExperiments(), gradeChallenges()]).finally(() => stopBurning?.());
       const { failed } = await starting;
       if (failed) for (const lesson of lessons) if (lesson.meta.services.length && !unavailable.has(lesson.meta.id)) unavailable.set(lesson.meta.id, failed);
       timings.slowest = slowest;

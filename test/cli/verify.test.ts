@@ -3,10 +3,16 @@ import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { cli, fixtures } from "./run-cli.ts";
 
-// A copy of the fixture course beside it (its hidden tests import the harness by a relative path), with a cache of its own.
-const copy = mkdtempSync(path.join(fixtures, "tmp-verify-"));
-cpSync(path.join(fixtures, "course"), copy, { recursive: true, filter: (source) => !source.includes(`${path.sep}.queuecraft`) });
-afterAll(() => rmSync(copy, { recursive: true, force: true }));
+/** A copy of the fixture course beside it (its hidden tests import the harness by a relative path), with a cache of its own. */
+function copyCourse(): string {
+  const copy = mkdtempSync(path.join(fixtures, "tmp-verify-"));
+  cpSync(path.join(fixtures, "course"), copy, { recursive: true, filter: (source) => !source.includes(`${path.sep}.queuecraft`) });
+  afterAll(() => rmSync(copy, { recursive: true, force: true }));
+  return copy;
+}
+const copy = copyCourse();
+const mutantsFile = (root: string) => path.join(root, "solutions", "1-basics", "02-add", "mutants.yaml");
+const swapsOperands = '- name: swaps-operands\n  why: The same sum.\n  edits:\n    - find: "return a + b;"\n      replace: "return b + a;"\n';
 
 const rejectionsFile = path.join(copy, ".queuecraft", "cache", "rejections.json");
 const verify = () => cli(["verify", "add", "--no-types", "--json"], { root: copy });
@@ -22,7 +28,7 @@ describe("verify's record of which hidden test rejected each mutant", () => {
 
     // A renamed test, and a mutant that survives but is recorded as rejected by a test it passes:
     // both are graded again with every hidden test.
-    appendFileSync(path.join(copy, "solutions", "1-basics", "02-add", "mutants.yaml"), '- name: swaps-operands\n  why: The same sum.\n  edits:\n    - find: "return a + b;"\n      replace: "return b + a;"\n');
+    appendFileSync(mutantsFile(copy), swapsOperands);
     writeFileSync(rejectionsFile, JSON.stringify({ ...recorded, "add/mutant:subtracts": "a test that was renamed", "add/mutant:swaps-operands": "adds two small numbers" }));
     const second = verify();
     expect(second.status, "a surviving mutant fails verify, whatever the record says").toBe(1);
@@ -32,5 +38,40 @@ describe("verify's record of which hidden test rejected each mutant", () => {
     const after = JSON.parse(readFileSync(rejectionsFile, "utf8")) as Record<string, string>;
     expect(after["add/mutant:subtracts"], "the record is corrected").toBe("adds two small numbers");
     expect(after["add/mutant:swaps-operands"], "a survivor has no record").toBeUndefined();
+  });
+});
+
+describe("verify --regrade <n>", () => {
+  test("grades every candidate n times and fails one whose grade changes between runs, naming the run", () => {
+    const flaky = copyCourse();
+    appendFileSync(mutantsFile(flaky), swapsOperands);
+    // A hidden test that depends on something besides the candidate (here: how often it ran):
+    // it rejects the swapped operands the first time only, as a race lost now and then would.
+    appendFileSync(
+      path.join(flaky, "test", "hidden", "1-basics", "02-add", "challenge.test.ts"),
+      `
+import { existsSync as seen, writeFileSync as mark } from "node:fs";
+test("notices swapped operands, once", () => {
+  const ran = new URL("./swaps-graded", import.meta.url);
+  if (!add.toString().includes("b + a")) return;
+  const first = !seen(ran);
+  mark(ran, "");
+  if (first) expect.fail("swapped");
+});
+`,
+    );
+    const run = cli(["verify", "add", "--no-types", "--json", "--regrade", "2"], { root: flaky });
+    expect(run.status, run.stderr).toBe(1);
+    const check = mutantsCheck(run);
+    expect(check.ok).toBe(false);
+    expect(check.detail).toContain("mutant swaps-operands passes every hidden test in run 2 of 2 (runs graded it fail, pass): its grade depends on timing");
+    const solution = JSON.parse(run.stdout).lessons[0].checks["solution passes"] as { ok: boolean; detail: string };
+    expect(solution).toEqual({ ok: true, detail: "3 hidden tests pass in each of 2 runs" });
+  });
+
+  test("is a usage error below 1", () => {
+    const run = cli(["verify", "add", "--regrade", "0"], { root: copy });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--regrade/);
   });
 });
