@@ -42,8 +42,8 @@ describe("verify's record of which hidden test rejected each mutant", () => {
 });
 
 describe("verify --regrade <n>", () => {
+  const flaky = copyCourse();
   test("grades every candidate n times and fails one whose grade changes between runs, naming the run", () => {
-    const flaky = copyCourse();
     appendFileSync(mutantsFile(flaky), swapsOperands);
     // A hidden test that depends on something besides the candidate (here: how often it ran):
     // it rejects the swapped operands the first time only, as a race lost now and then would.
