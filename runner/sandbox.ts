@@ -10,6 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync } from "node
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { DEFAULT_HEAP_MB, experimentThread, FLOODED } from "./experiment-thread.ts";
+import { cleanUpOnSignal } from "./interrupt.ts";
 
 export interface Limits {
   timeoutMs: number;
@@ -90,7 +91,15 @@ export function scratchFolder(ram = { folder: RAM_FOLDER, minFreeBytes: MIN_SCRA
       if (name.startsWith(SCRATCH_PREFIX) && owner > 0 && !processAlive(owner)) rmSync(path.join(ram.folder, name), { recursive: true, force: true });
     }
     const folder = mkdtempSync(path.join(ram.folder, `${SCRATCH_PREFIX}${process.pid}-`));
-    return { env: { TMPDIR: folder }, remove: () => rmSync(folder, { recursive: true, force: true }) };
+    const remove = () => rmSync(folder, { recursive: true, force: true });
+    const forget = cleanUpOnSignal(remove);
+    return {
+      env: { TMPDIR: folder },
+      remove: () => {
+        forget();
+        remove();
+      },
+    };
   } catch {
     return NO_SCRATCH; // missing or not writable
   }

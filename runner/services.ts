@@ -11,6 +11,7 @@ import { createConnection, createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { Service } from "./frontmatter.ts";
+import { cleanUpOnSignal } from "./interrupt.ts";
 import { processAlive } from "./sandbox.ts";
 
 export class ServiceUnavailable extends Error {}
@@ -116,14 +117,22 @@ async function startRedis(): Promise<{ url: string; stop: () => Promise<void> }>
   if (!binary) throw new ServiceUnavailable(INSTALL.redis);
   const port = await freePort();
   const child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction"], { stdio: "ignore" });
+  const forget = cleanUpOnSignal(() => stopProcess(child));
   const alive = () => child.exitCode === null && child.signalCode === null;
   try {
     await waitForPort("127.0.0.1", port, START_TIMEOUT_MS, alive);
   } catch {
+    forget();
     await stopProcess(child, "SIGKILL");
     throw new ServiceUnavailable(`redis-server did not start on port ${port}; try running \`${binary} --port ${port}\` by hand to see why, or set REDIS_URL`);
   }
-  return { url: `redis://127.0.0.1:${port}`, stop: () => stopProcess(child) };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: () => {
+      forget();
+      return stopProcess(child);
+    },
+  };
 }
 
 /** Runs initdb into `data` (not spawnSync: a Redis started alongside must not wait for it). */
@@ -154,7 +163,11 @@ async function startCluster(postgres: string, home: string, asUser: { uid: numbe
   });
   const alive = () => child.exitCode === null && child.signalCode === null;
   // SIGINT is PostgreSQL's "fast shutdown": roll back and exit now.
-  const stop = () => stopProcess(child, "SIGINT");
+  const forget = cleanUpOnSignal(() => stopProcess(child, "SIGINT"));
+  const stop = () => {
+    forget();
+    return stopProcess(child, "SIGINT");
+  };
   try {
     await waitForPort("127.0.0.1", port, START_TIMEOUT_MS, alive);
     await waitForPostgresReady(port);

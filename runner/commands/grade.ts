@@ -19,6 +19,7 @@ import type { DeadLetter, Submission } from "../distributed-grading.ts";
 import { buildGradebook, gradebookCsv, gradebookJunit, type StudentResults } from "../gradebook.ts";
 import { childBundleDir, pruneBundles } from "../bundle.ts";
 import { grade, stageCandidate } from "../grading.ts";
+import { cleanUpOnSignal } from "../interrupt.ts";
 import { classReport, notSubmitted } from "../report.ts";
 import type { Results } from "../results.ts";
 import { provideServices, ServiceUnavailable } from "../services.ts";
@@ -126,6 +127,8 @@ async function gradeLocally(
   const graded = new Map<string, Results>();
   // This run's copies of the submissions, removed at the end: grading class after class must not fill the disk.
   const staging = path.join(context.root, ".queuecraft", "staging", `grade-${process.pid}-${Date.now()}`);
+  const removeStaging = () => rmSync(staging, { recursive: true, force: true });
+  const forgetStaging = cleanUpOnSignal(removeStaging);
   try {
     let next = 0;
     const worker = async () => {
@@ -140,7 +143,8 @@ async function gradeLocally(
     if (error instanceof ServiceUnavailable) throw new CannotGrade(error.message);
     throw error;
   } finally {
-    rmSync(staging, { recursive: true, force: true });
+    forgetStaging();
+    removeStaging();
     // Worker processes that hidden tests started ran bundles of these submissions (lessons/_kit/spawn-ts.ts).
     pruneBundles(childBundleDir(context.root));
     await starting.then((running) => running.stop(), () => {});

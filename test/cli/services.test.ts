@@ -1,9 +1,10 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { cli, cliAsync, fixtures } from "./run-cli.ts";
+import { processAlive } from "../../runner/sandbox.ts";
+import { cli, cliAsync, fixtures, repo } from "./run-cli.ts";
 
 const outcomes = path.join(fixtures, "outcomes");
 
@@ -61,4 +62,28 @@ describe("lessons that need a server", () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("this lesson needs Redis: install it (`sudo apt-get install redis-server`");
   });
+
+  test("a run stopped by a signal (kill, timeout, a cancelled CI job) stops the servers it started first", async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), "qc-pg-"));
+    chmodSync(tmp, 0o755);
+    const env = { ...process.env, CI: "true", QUEUECRAFT_ROOT: outcomes, QUEUECRAFT_WORKSPACE: mkdtempSync(path.join(os.tmpdir(), "qc-cli-")), TMPDIR: tmp };
+    const run = spawn(process.execPath, [path.join(repo, "runner", "bin.mjs"), "lesson", "stopped-by-a-signal", "--quiet"], { env, stdio: "ignore" });
+    const ended = new Promise((resolve) => run.once("exit", (code, signal) => resolve(signal ?? code)));
+    const serversOf = (pid: number) =>
+      spawnSync("ps", ["-o", "pid=,comm=", "--ppid", String(pid)], { encoding: "utf8" })
+        .stdout.split("\n")
+        .map((line) => line.trim().split(/\s+/))
+        .filter(([, command]) => command === "redis-server" || command === "postgres")
+        .map(([pid]) => Number(pid));
+    let servers: number[] = [];
+    for (const deadline = Date.now() + 30_000; servers.length < 2 && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      servers = serversOf(run.pid!);
+    }
+    expect(servers, "the run starts a redis-server and a PostgreSQL").toHaveLength(2);
+    run.kill("SIGTERM");
+    expect(await ended, "it still dies of the signal").toBe("SIGTERM");
+    expect(servers.filter(processAlive), "no server outlives the run").toEqual([]);
+    rmSync(tmp, { recursive: true, force: true });
+  }, 60_000);
 });
