@@ -55,10 +55,15 @@ export function normalisedEnv(extra: Record<string, string> = {}): Record<string
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: alive, just someone else's.
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  // A zombie answers signals but has ended (its parent has not collected it yet).
+  try {
+    return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true; // not Linux
   }
 }
 

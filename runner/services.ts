@@ -6,7 +6,7 @@
 
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -155,12 +155,18 @@ function serverFolder(prefix: string, asUser: { uid: number; gid: number } | und
 }
 
 /** Starts a server on the cluster in `home`/data, its socket in `home`; resolves once it accepts logins. */
-async function startCluster(postgres: string, home: string, asUser: { uid: number; gid: number } | undefined): Promise<{ port: number; stop: () => Promise<void> }> {
+async function startCluster(
+  postgres: string,
+  home: string,
+  asUser: { uid: number; gid: number } | undefined,
+  onSpawned?: (serverPid: number) => void,
+): Promise<{ port: number; stop: () => Promise<void> }> {
   const port = await freePort();
   const child = spawn(postgres, ["-D", path.join(home, "data"), "-p", String(port), "-k", home, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200"], {
     stdio: "ignore",
     ...(asUser ?? {}),
   });
+  if (child.pid !== undefined) onSpawned?.(child.pid);
   const alive = () => child.exitCode === null && child.signalCode === null;
   // SIGINT is PostgreSQL's "fast shutdown": roll back and exit now.
   const forget = cleanUpOnSignal(() => stopProcess(child, "SIGINT"));
@@ -191,6 +197,29 @@ async function withAdmin<T>(port: number, work: (client: import("pg").Client, pg
 }
 
 const RUN_DATABASE_PREFIX = "queuecraft_run_";
+/** Beside the kept cluster: "<run pid> <server pid>", written by the run that started the server. */
+const RUN_FILE = "run.pid";
+
+/**
+ * A server already running on the kept cluster is another run's, unless the
+ * run that started it is gone (killed with SIGKILL: nothing could stop its
+ * servers). Such an orphan is stopped, or it would hold the cluster for good
+ * and send every later run to a throwaway one (a second more each). Only a
+ * server named in the run file counts as an orphan: one started a moment ago,
+ * whose run has not written that file yet, is never touched.
+ */
+async function stopOrphanedServer(home: string): Promise<void> {
+  const lock = path.join(home, "data", "postmaster.pid");
+  const server = existsSync(lock) ? Number(readFileSync(lock, "utf8").split("\n")[0]) : 0;
+  if (!server || !processAlive(server)) return;
+  const [run, named] = (existsSync(path.join(home, RUN_FILE)) ? readFileSync(path.join(home, RUN_FILE), "utf8") : "").trim().split(" ").map(Number);
+  if (named !== server || !run || processAlive(run)) throw new ServiceUnavailable("the shared cluster is in use by another run");
+  process.kill(server, "SIGINT");
+  for (const deadline = Date.now() + 5_000; processAlive(server); ) {
+    if (Date.now() > deadline) throw new ServiceUnavailable("a server left by a killed run does not stop");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 /**
  * initdb takes a second or more; starting a server on an existing cluster a
@@ -214,11 +243,8 @@ async function startOnSharedCluster(initdb: string, postgres: string, asUser: { 
       if (!existsSync(path.join(home, "data", "PG_VERSION"))) throw error;
     }
   }
-  // A server left running, by another run now or by one that was killed: its cluster is not ours to take.
-  const lock = path.join(home, "data", "postmaster.pid");
-  const owner = existsSync(lock) ? Number(readFileSync(lock, "utf8").split("\n")[0]) : 0;
-  if (owner && processAlive(owner)) throw new ServiceUnavailable("the shared cluster is in use by another run");
-  const server = await startCluster(postgres, home, asUser);
+  await stopOrphanedServer(home);
+  const server = await startCluster(postgres, home, asUser, (serverPid) => writeFileSync(path.join(home, RUN_FILE), `${process.pid} ${serverPid}\n`));
   const database = `${RUN_DATABASE_PREFIX}${process.pid}_${randomBytes(4).toString("hex")}`;
   try {
     await withAdmin(server.port, async (client, pg) => {

@@ -63,9 +63,8 @@ describe("lessons that need a server", () => {
     expect(run.stderr).toContain("this lesson needs Redis: install it (`sudo apt-get install redis-server`");
   });
 
-  test("a run stopped by a signal (kill, timeout, a cancelled CI job) stops the servers it started first", async () => {
-    const tmp = mkdtempSync(path.join(os.tmpdir(), "qc-pg-"));
-    chmodSync(tmp, 0o755);
+  /** Starts the fixture lesson that runs until stopped, and waits for the redis-server and PostgreSQL it starts. */
+  async function runWithServers(tmp: string) {
     const env = { ...process.env, CI: "true", QUEUECRAFT_ROOT: outcomes, QUEUECRAFT_WORKSPACE: mkdtempSync(path.join(os.tmpdir(), "qc-cli-")), TMPDIR: tmp };
     const run = spawn(process.execPath, [path.join(repo, "runner", "bin.mjs"), "lesson", "stopped-by-a-signal", "--quiet"], { env, stdio: "ignore" });
     const ended = new Promise((resolve) => run.once("exit", (code, signal) => resolve(signal ?? code)));
@@ -74,16 +73,44 @@ describe("lessons that need a server", () => {
         .stdout.split("\n")
         .map((line) => line.trim().split(/\s+/))
         .filter(([, command]) => command === "redis-server" || command === "postgres")
-        .map(([pid]) => Number(pid));
-    let servers: number[] = [];
+        .map(([pid, command]) => ({ pid: Number(pid), command: command! }));
+    let servers: Array<{ pid: number; command: string }> = [];
     for (const deadline = Date.now() + 30_000; servers.length < 2 && Date.now() < deadline; ) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       servers = serversOf(run.pid!);
     }
-    expect(servers, "the run starts a redis-server and a PostgreSQL").toHaveLength(2);
+    expect(servers.map((server) => server.command).sort(), "the run starts a redis-server and a PostgreSQL").toEqual(["postgres", "redis-server"]);
+    return { run, ended, servers };
+  }
+
+  test("a run stopped by a signal (kill, timeout, a cancelled CI job) stops the servers it started first", async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), "qc-pg-"));
+    chmodSync(tmp, 0o755);
+    const { run, ended, servers } = await runWithServers(tmp);
     run.kill("SIGTERM");
     expect(await ended, "it still dies of the signal").toBe("SIGTERM");
-    expect(servers.filter(processAlive), "no server outlives the run").toEqual([]);
+    expect(servers.filter((server) => processAlive(server.pid)), "no server outlives the run").toEqual([]);
     rmSync(tmp, { recursive: true, force: true });
+  }, 60_000);
+
+  test("a PostgreSQL left on the kept cluster by a run killed with SIGKILL is stopped by the next run, which takes the cluster", async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), "qc-pg-"));
+    chmodSync(tmp, 0o755);
+    const { run, ended, servers } = await runWithServers(tmp);
+    run.kill("SIGKILL");
+    await ended;
+    const postgres = servers.find((server) => server.command === "postgres")!.pid;
+    const redis = servers.find((server) => server.command === "redis-server")!.pid;
+    try {
+      expect(processAlive(postgres), "nothing can stop it from a SIGKILLed run").toBe(true);
+      const next = await cliAsync(["lesson", "needs-postgres", "--quiet"], { root: outcomes, env: { TMPDIR: tmp } });
+      expect(next.stdout).toContain("answer: 42");
+      expect(processAlive(postgres), "the orphan was stopped").toBe(false);
+      expect(readdirSync(tmp).filter((name) => name.startsWith("queuecraft-pg-")), "the kept cluster only: no throwaway one was needed").toHaveLength(1);
+    } finally {
+      process.kill(redis, "SIGKILL");
+      if (processAlive(postgres)) process.kill(postgres, "SIGINT");
+      rmSync(tmp, { recursive: true, force: true });
+    }
   }, 60_000);
 });
