@@ -10,7 +10,7 @@
 // way, plus report.html: the class report to look at.
 
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { challengeFiles, loadCatalog, type Lesson } from "../catalog.ts";
 import { EXIT, numberFlag, UsageError, type Command, type Context } from "../cli.ts";
@@ -19,9 +19,9 @@ import type { DeadLetter, Submission } from "../distributed-grading.ts";
 import { buildGradebook, gradebookCsv, gradebookJunit, type StudentResults } from "../gradebook.ts";
 import { childBundleDir, pruneBundles } from "../bundle.ts";
 import { grade, stageCandidate } from "../grading.ts";
-import { cleanUpOnSignal } from "../interrupt.ts";
 import { classReport, notSubmitted } from "../report.ts";
 import type { Results } from "../results.ts";
+import { runFolder } from "../sandbox.ts";
 import { provideServices, ServiceUnavailable } from "../services.ts";
 
 /** Why the class could not be graded at all: one line, exit 1. */
@@ -126,9 +126,7 @@ async function gradeLocally(
   const onFileDone = () => done < submitted.length && progressLine(context, ++done, submitted.length, "submissions graded");
   const graded = new Map<string, Results>();
   // This run's copies of the submissions, removed at the end: grading class after class must not fill the disk.
-  const staging = path.join(context.root, ".queuecraft", "staging", `grade-${process.pid}-${Date.now()}`);
-  const removeStaging = () => rmSync(staging, { recursive: true, force: true });
-  const forgetStaging = cleanUpOnSignal(removeStaging);
+  const { folder: staging, remove: removeStaging } = runFolder(path.join(context.root, ".queuecraft", "staging"), "grade-");
   try {
     let next = 0;
     const worker = async () => {
@@ -143,7 +141,6 @@ async function gradeLocally(
     if (error instanceof ServiceUnavailable) throw new CannotGrade(error.message);
     throw error;
   } finally {
-    forgetStaging();
     removeStaging();
     // Worker processes that hidden tests started ran bundles of these submissions (lessons/_kit/spawn-ts.ts).
     pruneBundles(childBundleDir(context.root));

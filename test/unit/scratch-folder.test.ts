@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { scratchFolder } from "../../runner/sandbox.ts";
+import { runFolder, scratchFolder } from "../../runner/sandbox.ts";
 
 /** Stands in for /dev/shm, so these run on any machine. */
 const ramFolder = () => mkdtempSync(path.join(os.tmpdir(), "qc-ram-"));
@@ -38,5 +38,17 @@ describe("scratch folder for hidden tests", () => {
     expect(scratchFolder({ folder: ram, minFreeBytes: Number.MAX_SAFE_INTEGER }).env, "too small (a container's 64 MB /dev/shm)").toEqual({});
     expect(readdirSync(ram), "nothing made in a folder that is too small").toEqual([]);
     expect(scratchFolder({ folder: path.join(ram, "missing"), minFreeBytes: 1 }).env, "no RAM folder (not Linux)").toEqual({});
+  });
+
+  test("grade's staging folders are kept the same way: a killed run's is removed by the next run", () => {
+    const staging = path.join(ramFolder(), "staging"); // made on first use
+    const dead = spawnSync(process.execPath, ["-e", "0"]).pid!;
+    const left = path.join(staging, `grade-${dead}-1795460390410`);
+    mkdirSync(path.join(left, "3f2a"), { recursive: true });
+    const run = runFolder(staging, "grade-");
+    expect(existsSync(left), "the killed run's copies of a class").toBe(false);
+    expect(path.basename(run.folder)).toMatch(new RegExp(`^grade-${process.pid}-`));
+    run.remove();
+    expect(readdirSync(staging)).toEqual([]);
   });
 });
