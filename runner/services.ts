@@ -244,7 +244,13 @@ async function startOnSharedCluster(initdb: string, postgres: string, asUser: { 
     }
   }
   await stopOrphanedServer(home);
-  const server = await startCluster(postgres, home, asUser, (serverPid) => writeFileSync(path.join(home, RUN_FILE), `${process.pid} ${serverPid}\n`));
+  const server = await startCluster(postgres, home, asUser, (serverPid) => {
+    try {
+      writeFileSync(path.join(home, RUN_FILE), `${process.pid} ${serverPid}\n`);
+    } catch {
+      // Only that, if this run is killed outright, the next cannot tell its server is an orphan.
+    }
+  });
   const database = `${RUN_DATABASE_PREFIX}${process.pid}_${randomBytes(4).toString("hex")}`;
   try {
     await withAdmin(server.port, async (client, pg) => {
