@@ -27,6 +27,7 @@ import { Queue, UnrecoverableError, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { writeFileAtomic } from "./atomic-file.ts";
 import type { Lesson } from "./catalog.ts";
+import { courseFingerprint } from "./graded-record.ts";
 import { grade, type GradeRequest } from "./grading.ts";
 import { RESULTS_VERSION, type Results, type Status } from "./results.ts";
 
@@ -88,29 +89,6 @@ const sha256 = (text: string | Buffer) => createHash("sha256").update(text).dige
 /** The idempotency key: one result per student, challenge and exact source. Also the job id. */
 export function submissionKey(student: string, challenge: string, sourceSha: string): string {
   return `g-${sha256(JSON.stringify([student, challenge, sourceSha])).slice(0, 40)}`;
-}
-
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    return entry.isDirectory() ? filesUnder(full) : entry.isFile() ? [full] : [];
-  });
-}
-
-/**
- * What decides a grade on a worker: the hidden tests, their harness, the kit
- * candidates import, and the locked dependency versions. Two checkouts with the
- * same fingerprint grade alike.
- */
-export function courseFingerprint(root: string, lessons: Lesson[]): string {
-  const dirs = [...lessons.flatMap((lesson) => (lesson.folder ? [path.join("test", "hidden", lesson.folder)] : [])), path.join("test", "hidden", "_harness"), path.join("lessons", "_kit")];
-  const files = [...dirs.flatMap((dir) => filesUnder(path.join(root, dir))), ...[path.join(root, "package-lock.json")].filter(existsSync)];
-  const hash = createHash("sha256");
-  for (const file of files.map((f) => path.relative(root, f).split(path.sep).join("/")).sort()) {
-    hash.update(`${file}\0${sha256(readFileSync(path.join(root, file)))}\n`);
-  }
-  return hash.digest("hex");
 }
 
 const queueNameFor = (fingerprint: string) => `grade-${fingerprint.slice(0, 16)}-${randomBytes(6).toString("hex")}`;

@@ -13,10 +13,11 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { challengeFiles, loadCatalog, type Lesson } from "../catalog.ts";
-import { EXIT, numberFlag, UsageError, type Command, type Context } from "../cli.ts";
+import { EXIT, installRoot, numberFlag, UsageError, type Command, type Context } from "../cli.ts";
 import { printProblems } from "../course.ts";
 import type { DeadLetter, Submission } from "../distributed-grading.ts";
 import { buildGradebook, gradebookCsv, gradebookJunit, type StudentResults } from "../gradebook.ts";
+import { gradedRecord } from "../graded-record.ts";
 import { childBundleDir, pruneBundles } from "../bundle.ts";
 import { grade, stageCandidate } from "../grading.ts";
 import { classReport, notSubmitted } from "../report.ts";
@@ -39,6 +40,7 @@ function studentResults(dir: string, student: string, lessons: Lesson[], graded:
 interface Submitted {
   student: string;
   lesson: Lesson;
+  sha256: string;
   /** (challenge, sha256 of the file): equal keys get the same grade. */
   key: string;
 }
@@ -102,29 +104,40 @@ async function gradeLocally(
   dir: string,
   students: string[],
   lessons: Lesson[],
-  options: { timeoutMs: number; parallel: number },
-): Promise<{ graded: StudentResults[]; reused: number }> {
-  // Servers start while the first grading child loads vitest.
-  const starting = provideServices(lessons.flatMap((lesson) => lesson.meta.services));
-  const services = starting.then((running) => running.env);
-  services.catch(() => {}); // grade() reports it; this keeps an early failure from counting as unhandled
+  options: { timeoutMs: number; parallel: number; force: boolean },
+): Promise<{ graded: StudentResults[]; reused: number; recorded: number }> {
   const submitted: Submitted[] = students.flatMap((student) =>
     lessons
       .filter((lesson) => existsSync(submissionFile(dir, student, lesson)))
-      .map((lesson) => ({ student, lesson, key: `${lesson.meta.id}\0${createHash("sha256").update(readFileSync(submissionFile(dir, student, lesson))).digest("hex")}` })),
+      .map((lesson) => {
+        const sha256 = createHash("sha256").update(readFileSync(submissionFile(dir, student, lesson))).digest("hex");
+        return { student, lesson, sha256, key: `${lesson.meta.id}\0${sha256}` };
+      }),
   );
   // A file the same, byte for byte, as another (an untouched stub, a shared
-  // starter) is graded once, and every copy gets that grade.
+  // starter) is graded once, and every copy gets that grade; one graded by an
+  // earlier run with the same hidden tests and time limit is not graded again.
+  const record = gradedRecord(context.root, lessons, options.timeoutMs, path.join(installRoot(), "runner"));
+  const graded = new Map<string, Results>();
   const firstOfEach = new Map<string, Submitted>();
   for (const file of submitted) if (!firstOfEach.has(file.key)) firstOfEach.set(file.key, file);
-  const fresh = [...firstOfEach.values()];
-  const reused = submitted.length - fresh.length;
+  const fresh: Submitted[] = [];
+  for (const file of firstOfEach.values()) {
+    const earlier = options.force ? undefined : record.get(file.lesson.meta.id, file.sha256);
+    if (earlier) graded.set(file.key, earlier);
+    else fresh.push(file);
+  }
+  const recorded = graded.size;
+  const reused = submitted.length - fresh.length - recorded;
+  // Servers start while the first grading child loads vitest.
+  const starting = provideServices(fresh.flatMap((file) => file.lesson.meta.services));
+  const services = starting.then((running) => running.env);
+  services.catch(() => {}); // grade() reports it; this keeps an early failure from counting as unhandled
   const owners = [...new Set(fresh.map(({ student }) => student))];
   const groups = groupStudents(owners, options.parallel).map((group) => fresh.filter(({ student }) => group.includes(student)));
-  let done = reused;
+  let done = submitted.length - fresh.length;
   // A file graded again after a crash would count twice: the bar stops at the total.
   const onFileDone = () => done < submitted.length && progressLine(context, ++done, submitted.length, "submissions graded");
-  const graded = new Map<string, Results>();
   // This run's copies of the submissions, removed at the end: grading class after class must not fill the disk.
   const { folder: staging, remove: removeStaging } = runFolder(path.join(context.root, ".queuecraft", "staging"), "grade-");
   try {
@@ -133,7 +146,10 @@ async function gradeLocally(
       while (next < groups.length) {
         const files = groups[next++]!;
         const results = await gradeGroup(context, dir, files, { timeoutMs: options.timeoutMs, services, onFileDone, staging });
-        files.forEach(({ key }, index) => graded.set(key, results[index]!));
+        files.forEach(({ key, lesson, sha256 }, index) => {
+          graded.set(key, results[index]!);
+          record.put(lesson.meta.id, sha256, results[index]!);
+        });
       }
     };
     await Promise.all(Array.from({ length: Math.min(options.parallel, groups.length) }, worker));
@@ -147,7 +163,7 @@ async function gradeLocally(
     await starting.then((running) => running.stop(), () => {});
   }
   const resultOf = new Map(submitted.map(({ student, lesson, key }) => [`${student}\0${lesson.meta.id}`, graded.get(key)!]));
-  return { graded: students.map((student) => studentResults(dir, student, lessons, (lesson) => resultOf.get(`${student}\0${lesson.meta.id}`)!)), reused };
+  return { graded: students.map((student) => studentResults(dir, student, lessons, (lesson) => resultOf.get(`${student}\0${lesson.meta.id}`)!)), reused, recorded };
 }
 
 /** Grades through BullMQ on `redisUrl`; Ctrl-C stops the run and deletes its jobs. */
@@ -193,9 +209,9 @@ async function gradeOnRedis(
 
 export const gradeCommand: Command = {
   summary:
-    "Grades every student's challenges with the course's hidden tests; writes gradebook.csv, gradebook.json, JUnit XML, report.html and a results.json per student per challenge. With --redis, the work goes to `npm run grade-worker` processes over BullMQ.",
-  usage: "npm run grade <submissions-dir> [-- --out <dir>] [--json] [--timeout <seconds>] [--parallel <groups>] [--redis <url> [--worker-wait <seconds>]]",
-  flags: { out: "string", timeout: "string", parallel: "string", redis: "string", "worker-wait": "string" },
+    "Grades every student's challenges with the course's hidden tests; writes gradebook.csv, gradebook.json, JUnit XML, report.html and a results.json per student per challenge. A submission an earlier run graded with the same hidden tests and time limit keeps that grade (--force grades everything again). With --redis, the work goes to `npm run grade-worker` processes over BullMQ.",
+  usage: "npm run grade <submissions-dir> [-- --out <dir>] [--json] [--timeout <seconds>] [--parallel <groups>] [--force] [--redis <url> [--worker-wait <seconds>]]",
+  flags: { out: "string", timeout: "string", parallel: "string", force: "boolean", redis: "string", "worker-wait": "string" },
   async run(context, args) {
     const dir = args.positional[0];
     if (!dir || args.positional.length > 1) throw new UsageError("name the folder of submissions (one folder per student)");
@@ -209,6 +225,7 @@ export const gradeCommand: Command = {
     const redisUrl = args.flags.get("redis");
     if (redisUrl !== undefined && typeof redisUrl !== "string") throw new UsageError("--redis needs a URL, like redis://127.0.0.1:6379");
     if (args.flags.has("worker-wait") && !redisUrl) throw new UsageError("--worker-wait goes with --redis");
+    if (args.flags.has("force") && redisUrl) throw new UsageError("--force is for local grading: a --redis run grades every submission");
     const workerWaitMs = numberFlag(args, "worker-wait", 120, { min: 1, max: 86_400 }) * 1000;
     const out = path.resolve(typeof args.flags.get("out") === "string" ? (args.flags.get("out") as string) : path.join(dir, "..", "gradebook"));
     const catalog = loadCatalog(context.root);
@@ -222,10 +239,11 @@ export const gradeCommand: Command = {
       .sort();
     let graded: StudentResults[];
     let reused = 0;
+    let recorded = 0;
     let distributed: { deadLetters: DeadLetter[]; retried: number; queue: string } | undefined;
     try {
       if (redisUrl) ({ graded, ...distributed } = await gradeOnRedis(context, dir, students, lessons, { timeoutMs, redisUrl, workerWaitMs }));
-      else ({ graded, reused } = await gradeLocally(context, dir, students, lessons, { timeoutMs, parallel }));
+      else ({ graded, reused, recorded } = await gradeLocally(context, dir, students, lessons, { timeoutMs, parallel, force: args.flags.has("force") }));
     } catch (error) {
       if (!(error instanceof CannotGrade)) throw error;
       context.err(`Cannot grade: ${error.message}`);
@@ -256,7 +274,7 @@ export const gradeCommand: Command = {
       }),
     );
     if (context.json) {
-      context.out(JSON.stringify({ out, ...book, ...distributed, ...(redisUrl ? {} : { reused }) }));
+      context.out(JSON.stringify({ out, ...book, ...distributed, ...(redisUrl ? {} : { reused, recorded }) }));
       return EXIT.ok;
     }
     const { style } = context;
@@ -269,6 +287,7 @@ export const gradeCommand: Command = {
     const rate = (id: string) => book.students.filter((row) => row.statuses[id] === "pass").length;
     context.out(style.dim(`\nPass rate per challenge: ${ids.map((id) => `${id} ${rate(id)}/${students.length}`).join(", ")}`));
     if (reused) context.out(style.dim(`${reused} submission(s) were byte for byte the same as one graded before in this run and got its grade without running again.`));
+    if (recorded) context.out(style.dim(`${recorded} submission(s) had been graded by an earlier run with the same hidden tests and time limit, and kept that grade (--force grades everything again).`));
     if (distributed?.retried) context.out(style.dim(`${distributed.retried} job(s) were started again after a worker died or lost its lock; each is counted once.`));
     if (distributed?.deadLetters.length) {
       context.out(style.red(`${distributed.deadLetters.length} submission(s) could not be graded (dead letters): ${distributed.deadLetters.map((l) => `${l.student}/${l.challenge}`).join(", ")}; see report.html`));

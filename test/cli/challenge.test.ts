@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
@@ -134,6 +134,32 @@ describe("npm run grade", () => {
     const csv = readFileSync(path.join(out, "gradebook.csv"), "utf8");
     expect(csv).toContain("ada,pass,pass,2,2\nbob,pass,pass,2,2\n");
     expect(readFileSync(path.join(out, "results", "bob", "add", "results.json"), "utf8")).toBe(readFileSync(path.join(out, "results", "ada", "add", "results.json"), "utf8"));
+  });
+
+  test("a class graded again keeps the grades an earlier run recorded, grading only what is new; --force grades everything again", () => {
+    const dir = mkdtempDir();
+    // Bytes no other test grades: this test's record is its own.
+    for (const student of ["ada", "bob"]) {
+      cpSync(path.join(fixtures, "class", student === "ada" ? "correct" : "partial"), path.join(dir, student), { recursive: true });
+      for (const challenge of ["pass", "add"]) appendFileSync(path.join(dir, student, challenge, "challenge.ts"), `// ${dir}\n`);
+    }
+    const grade = (timeout = "7", ...extra: string[]) => {
+      const out = mkdtempDir();
+      const run = cli(["grade", dir, "--out", out, "--json", "--timeout", timeout, ...extra]);
+      expect(run.status, run.stderr).toBe(0);
+      return { summary: JSON.parse(run.stdout) as { recorded: number; reused: number }, csv: readFileSync(path.join(out, "gradebook.csv"), "utf8"), stdout: run.stdout };
+    };
+    const first = grade();
+    expect(first.summary.recorded).toBe(0);
+    expect(first.csv).toBe("student,pass,add,passed,total\nada,pass,pass,2,2\nbob,fail,pass,1,2\n");
+    // A late submission: only carl is graded.
+    cpSync(path.join(fixtures, "class", "correct"), path.join(dir, "carl"), { recursive: true });
+    for (const challenge of ["pass", "add"]) appendFileSync(path.join(dir, "carl", challenge, "challenge.ts"), `// ${dir}, carl's own\n`);
+    const second = grade();
+    expect(second.summary, "the first run graded ada's two files and bob's pass (bob's add is ada's, byte for byte)").toMatchObject({ recorded: 3, reused: 1 });
+    expect(second.csv).toBe(`${first.csv}carl,pass,pass,2,2\n`);
+    expect(grade("8").summary.recorded, "another time limit can grade differently").toBe(0);
+    expect(grade("7", "--force").summary.recorded).toBe(0);
   });
 
   test("a student whose code kills the process above it gets an error; the class is still graded", () => {

@@ -9,7 +9,8 @@ import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { loadCatalog } from "../../runner/catalog.ts";
-import { courseFingerprint, submissionKey } from "../../runner/distributed-grading.ts";
+import { submissionKey } from "../../runner/distributed-grading.ts";
+import { courseFingerprint } from "../../runner/graded-record.ts";
 import { provideServices, type RunningServices } from "../../runner/services.ts";
 import { cli, fixtures, repo } from "./run-cli.ts";
 

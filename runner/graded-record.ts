@@ -1,0 +1,76 @@
+// What identifies a grading (the course's fingerprint), and the record of the
+// results `grade` already has: a class graded again, after an interruption or
+// with a few late submissions added, only runs what is new (as nbgrader's
+// autograde skips what it graded before unless --force).
+
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { writeFileAtomic } from "./atomic-file.ts";
+import type { Lesson } from "./catalog.ts";
+import { RESULTS_VERSION, type Results } from "./results.ts";
+
+const sha256 = (text: string | Buffer) => createHash("sha256").update(text).digest("hex");
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? filesUnder(full) : entry.isFile() ? [full] : [];
+  });
+}
+
+/**
+ * What decides a grade on a worker: the hidden tests, their harness, the kit
+ * candidates import, and the locked dependency versions. Two checkouts with the
+ * same fingerprint grade alike.
+ */
+export function courseFingerprint(root: string, lessons: Lesson[]): string {
+  const dirs = [...lessons.flatMap((lesson) => (lesson.folder ? [path.join("test", "hidden", lesson.folder)] : [])), path.join("test", "hidden", "_harness"), path.join("lessons", "_kit")];
+  const files = [...dirs.flatMap((dir) => filesUnder(path.join(root, dir))), ...[path.join(root, "package-lock.json")].filter(existsSync)];
+  const hash = createHash("sha256");
+  for (const file of files.map((f) => path.relative(root, f).split(path.sep).join("/")).sort()) {
+    hash.update(`${file}\0${sha256(readFileSync(path.join(root, file)))}\n`);
+  }
+  return hash.digest("hex");
+}
+
+/** The runner's own part of a grade: how candidates run and how results are written. */
+const GRADING_SOURCES = ["grading.ts", "grade-child.ts", "results.ts"];
+
+export interface GradedRecord {
+  /** The result recorded for this submission of this challenge, if any. */
+  get(challenge: string, sourceSha: string): Results | undefined;
+  put(challenge: string, sourceSha: string, results: Results): void;
+}
+
+/**
+ * Results by submission, kept under .queuecraft/cache/graded/ in a folder per
+ * fingerprint, time limit and runner version, so a change to any of them
+ * grades everything again. Only passes and fails are kept: an error may be the
+ * machine's (a crash, a server that did not start) and is graded again.
+ */
+export function gradedRecord(root: string, lessons: Lesson[], timeoutMs: number, runnerDir: string): GradedRecord {
+  const runner = sha256(GRADING_SOURCES.map((name) => (existsSync(path.join(runnerDir, name)) ? readFileSync(path.join(runnerDir, name)) : "")).join("\0"));
+  const key = sha256(JSON.stringify([courseFingerprint(root, lessons), timeoutMs, RESULTS_VERSION, runner])).slice(0, 16);
+  const folder = path.join(root, ".queuecraft", "cache", "graded", key);
+  const file = (challenge: string, sourceSha: string) => path.join(folder, challenge, `${sourceSha}.json`);
+  return {
+    get(challenge, sourceSha) {
+      try {
+        const results = JSON.parse(readFileSync(file(challenge, sourceSha), "utf8")) as Results;
+        return results.status === "pass" || results.status === "fail" ? results : undefined;
+      } catch {
+        return undefined; // not graded yet, or a damaged record: grade it
+      }
+    },
+    put(challenge, sourceSha, results) {
+      if (results.status !== "pass" && results.status !== "fail") return;
+      try {
+        writeFileAtomic(file(challenge, sourceSha), JSON.stringify(results));
+      } catch {
+        // A read-only checkout: the next run grades it again.
+      }
+    },
+  };
+}
