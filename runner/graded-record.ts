@@ -4,7 +4,7 @@
 // autograde skips what it graded before unless --force).
 
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
 import path from "node:path";
 import { writeFileAtomic } from "./atomic-file.ts";
 import type { Lesson } from "./catalog.ts";
@@ -35,6 +35,9 @@ export function courseFingerprint(root: string, lessons: Lesson[]): string {
   return hash.digest("hex");
 }
 
+/** Records of earlier fingerprints, time limits or runners kept besides the one in use (~10 MB per class of 100). */
+const KEPT_RECORDS = 4;
+
 /** The runner's own part of a grade: how candidates run and how results are written. */
 const GRADING_SOURCES = ["grading.ts", "grade-child.ts", "results.ts"];
 
@@ -53,7 +56,17 @@ export interface GradedRecord {
 export function gradedRecord(root: string, lessons: Lesson[], timeoutMs: number, runnerDir: string): GradedRecord {
   const runner = sha256(GRADING_SOURCES.map((name) => (existsSync(path.join(runnerDir, name)) ? readFileSync(path.join(runnerDir, name)) : "")).join("\0"));
   const key = sha256(JSON.stringify([courseFingerprint(root, lessons), timeoutMs, RESULTS_VERSION, runner])).slice(0, 16);
-  const folder = path.join(root, ".queuecraft", "cache", "graded", key);
+  const parent = path.join(root, ".queuecraft", "cache", "graded");
+  const folder = path.join(parent, key);
+  try {
+    mkdirSync(folder, { recursive: true });
+    const now = new Date();
+    utimesSync(folder, now, now); // in use: the newest
+    const byAge = readdirSync(parent).sort((a, b) => statSync(path.join(parent, b)).mtimeMs - statSync(path.join(parent, a)).mtimeMs);
+    for (const stale of byAge.slice(KEPT_RECORDS + 1)) rmSync(path.join(parent, stale), { recursive: true, force: true });
+  } catch {
+    // A read-only checkout: nothing is recorded (see put).
+  }
   const file = (challenge: string, sourceSha: string) => path.join(folder, challenge, `${sourceSha}.json`);
   return {
     get(challenge, sourceSha) {
