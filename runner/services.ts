@@ -188,6 +188,9 @@ async function startCluster(
 async function withAdmin<T>(port: number, work: (client: import("pg").Client, pg: typeof import("pg").default) => Promise<T>): Promise<T> {
   const { default: pg } = await import("pg");
   const client = new pg.Client({ host: "127.0.0.1", port, user: "postgres", database: "postgres", connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  // A server that goes away mid-query (a signal is stopping this run) fails the query; without a
+  // listener, the connection's own "error" event would also crash the runner with a stack trace.
+  client.on("error", () => {});
   try {
     await client.connect();
     return await work(client, pg);
@@ -276,17 +279,20 @@ async function startOnSharedCluster(initdb: string, postgres: string, asUser: { 
 async function startOnThrowawayCluster(initdb: string, postgres: string, asUser: { uid: number; gid: number } | undefined): Promise<{ url: string; stop: () => Promise<void> }> {
   const home = serverFolder(path.join(os.tmpdir(), "queuecraft-pg-"), asUser);
   const remove = () => rmSync(home, { recursive: true, force: true });
+  let forget = cleanUpOnSignal(remove);
   try {
     await initCluster(initdb, path.join(home, "data"), asUser);
     const server = await startCluster(postgres, home, asUser);
-    return {
-      url: `postgres://postgres@127.0.0.1:${server.port}/postgres`,
-      stop: async () => {
-        await server.stop();
-        remove();
-      },
+    const stop = async () => {
+      forget();
+      await server.stop(); // the folder goes once the server is down
+      remove();
     };
+    forget();
+    forget = cleanUpOnSignal(stop);
+    return { url: `postgres://postgres@127.0.0.1:${server.port}/postgres`, stop };
   } catch (error) {
+    forget();
     remove();
     throw error;
   }
@@ -312,6 +318,7 @@ async function waitForPostgresReady(port: number): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
     const client = new pg.Client({ host: "127.0.0.1", port, user: "postgres", database: "postgres", connectionTimeoutMillis: 1000 });
+    client.on("error", () => {}); // see withAdmin
     try {
       await client.connect();
       await client.end();

@@ -86,11 +86,31 @@ describe("lessons that need a server", () => {
   test("a run stopped by a signal (kill, timeout, a cancelled CI job) stops the servers it started first", async () => {
     const tmp = mkdtempSync(path.join(os.tmpdir(), "qc-pg-"));
     chmodSync(tmp, 0o755);
-    const { run, ended, servers } = await runWithServers(tmp);
-    run.kill("SIGTERM");
-    expect(await ended, "it still dies of the signal").toBe("SIGTERM");
-    expect(servers.filter((server) => processAlive(server.pid)), "no server outlives the run").toEqual([]);
-    rmSync(tmp, { recursive: true, force: true });
+    try {
+      const { run, ended, servers } = await runWithServers(tmp);
+      run.kill("SIGTERM");
+      expect(await ended, "it still dies of the signal").toBe("SIGTERM");
+      expect(servers.filter((server) => processAlive(server.pid)), "no server outlives the run").toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  test("two runs at once stopped by a signal: the one on a throwaway cluster removes it too", async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), "qc-pg-"));
+    chmodSync(tmp, 0o755);
+    try {
+      const runs = await Promise.all([runWithServers(tmp), runWithServers(tmp)]);
+      const throwaway = () => readdirSync(tmp).filter((name) => /^queuecraft-pg-[A-Za-z0-9]{6}$/.test(name));
+      expect(throwaway(), "the kept cluster serves one run; the other gets a throwaway one").toHaveLength(1);
+      for (const { run } of runs) run.kill("SIGTERM");
+      // Killed while it still talks to its PostgreSQL (creating its database), a run once died of the client's "error" event instead.
+      for (const { ended } of runs) expect(await ended, "each dies of the signal, not of an error on the way").toBe("SIGTERM");
+      expect(runs.flatMap(({ servers }) => servers).filter((server) => processAlive(server.pid)), "no server outlives its run").toEqual([]);
+      expect(throwaway(), "the throwaway cluster is removed").toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   }, 60_000);
 
   test("a PostgreSQL left on the kept cluster by a run killed with SIGKILL is stopped by the next run, which takes the cluster", async () => {
