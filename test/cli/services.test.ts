@@ -15,6 +15,17 @@ function pathWithOnlyNode(): string {
   return dir;
 }
 
+/** A temp folder for PostgreSQL's clusters, removed after `body`; as root the server runs as the postgres user, which must reach it. */
+async function inClusterFolder(body: (tmp: string) => Promise<void>): Promise<void> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), "qc-pg-"));
+  chmodSync(tmp, 0o755);
+  try {
+    await body(tmp);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 describe("lessons that need a server", () => {
   test("Redis: a throwaway redis-server is started for the run and stopped after", () => {
     const run = cli(["lesson", "needs-redis", "--quiet"], { root: outcomes });
@@ -28,23 +39,21 @@ describe("lessons that need a server", () => {
     expect(run.status).toBe(0);
   });
 
-  test("PostgreSQL: the cluster is kept between runs; runs at once each get a server; none is left running", async () => {
-    const tmp = mkdtempSync(path.join(os.tmpdir(), "qc-pg-"));
-    chmodSync(tmp, 0o755); // as root, the server runs as the postgres user and must reach its folder
-    const runs = await Promise.all([0, 1, 2].map(() => cliAsync(["lesson", "needs-postgres", "--quiet"], { root: outcomes, env: { TMPDIR: tmp } })));
-    for (const run of runs) {
-      expect(run.stdout).toContain("answer: 42");
-      expect(run.status).toBe(0);
-    }
-    const kept = readdirSync(tmp).filter((name) => /^queuecraft-pg-[^-]+-[0-9a-f]{8}$/.test(name));
-    expect(kept, "one shared cluster, made once").toHaveLength(1);
-    expect(existsSync(path.join(tmp, kept[0]!, "data", "PG_VERSION"))).toBe(true);
-    expect(readdirSync(tmp).filter((name) => name.startsWith("queuecraft-pg-") && !kept.includes(name)), "throwaway clusters are removed").toEqual([]);
-    expect(spawnSync("pgrep", ["-f", `postgres -D ${tmp}`]).status, "no server left running").toBe(1);
-    const again = await cliAsync(["lesson", "needs-postgres", "--quiet"], { root: outcomes, env: { TMPDIR: tmp } });
-    expect(again.status).toBe(0);
-    rmSync(tmp, { recursive: true, force: true });
-  });
+  test("PostgreSQL: the cluster is kept between runs; runs at once each get a server; none is left running", () =>
+    inClusterFolder(async (tmp) => {
+      const runs = await Promise.all([0, 1, 2].map(() => cliAsync(["lesson", "needs-postgres", "--quiet"], { root: outcomes, env: { TMPDIR: tmp } })));
+      for (const run of runs) {
+        expect(run.stdout).toContain("answer: 42");
+        expect(run.status).toBe(0);
+      }
+      const kept = readdirSync(tmp).filter((name) => /^queuecraft-pg-[^-]+-[0-9a-f]{8}$/.test(name));
+      expect(kept, "one shared cluster, made once").toHaveLength(1);
+      expect(existsSync(path.join(tmp, kept[0]!, "data", "PG_VERSION"))).toBe(true);
+      expect(readdirSync(tmp).filter((name) => name.startsWith("queuecraft-pg-") && !kept.includes(name)), "throwaway clusters are removed").toEqual([]);
+      expect(spawnSync("pgrep", ["-f", `postgres -D ${tmp}`]).status, "no server left running").toBe(1);
+      const again = await cliAsync(["lesson", "needs-postgres", "--quiet"], { root: outcomes, env: { TMPDIR: tmp } });
+      expect(again.status).toBe(0);
+    }));
 
   test("a configured server that refuses connections: one clear line within 2 s, exit 1", () => {
     for (const [lesson, variable] of [["needs-redis", "REDIS_URL"], ["needs-postgres", "DATABASE_URL"]] as const) {
@@ -83,23 +92,16 @@ describe("lessons that need a server", () => {
     return { run, ended, servers };
   }
 
-  test("a run stopped by a signal (kill, timeout, a cancelled CI job) stops the servers it started first", async () => {
-    const tmp = mkdtempSync(path.join(os.tmpdir(), "qc-pg-"));
-    chmodSync(tmp, 0o755);
-    try {
+  test("a run stopped by a signal (kill, timeout, a cancelled CI job) stops the servers it started first", () =>
+    inClusterFolder(async (tmp) => {
       const { run, ended, servers } = await runWithServers(tmp);
       run.kill("SIGTERM");
       expect(await ended, "it still dies of the signal").toBe("SIGTERM");
       expect(servers.filter((server) => processAlive(server.pid)), "no server outlives the run").toEqual([]);
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
-    }
-  }, 60_000);
+    }), 60_000);
 
-  test("two runs at once stopped by a signal: the one on a throwaway cluster removes it too", async () => {
-    const tmp = mkdtempSync(path.join(os.tmpdir(), "qc-pg-"));
-    chmodSync(tmp, 0o755);
-    try {
+  test("two runs at once stopped by a signal: the one on a throwaway cluster removes it too", () =>
+    inClusterFolder(async (tmp) => {
       const runs = await Promise.all([runWithServers(tmp), runWithServers(tmp)]);
       const throwaway = () => readdirSync(tmp).filter((name) => /^queuecraft-pg-[A-Za-z0-9]{6}$/.test(name));
       expect(throwaway(), "the kept cluster serves one run; the other gets a throwaway one").toHaveLength(1);
@@ -108,29 +110,24 @@ describe("lessons that need a server", () => {
       for (const { ended } of runs) expect(await ended, "each dies of the signal, not of an error on the way").toBe("SIGTERM");
       expect(runs.flatMap(({ servers }) => servers).filter((server) => processAlive(server.pid)), "no server outlives its run").toEqual([]);
       expect(throwaway(), "the throwaway cluster is removed").toEqual([]);
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
-    }
-  }, 60_000);
+    }), 60_000);
 
-  test("a PostgreSQL left on the kept cluster by a run killed with SIGKILL is stopped by the next run, which takes the cluster", async () => {
-    const tmp = mkdtempSync(path.join(os.tmpdir(), "qc-pg-"));
-    chmodSync(tmp, 0o755);
-    const { run, ended, servers } = await runWithServers(tmp);
-    run.kill("SIGKILL");
-    await ended;
-    const postgres = servers.find((server) => server.command === "postgres")!.pid;
-    const redis = servers.find((server) => server.command === "redis-server")!.pid;
-    try {
-      expect(processAlive(postgres), "nothing can stop it from a SIGKILLed run").toBe(true);
-      const next = await cliAsync(["lesson", "needs-postgres", "--quiet"], { root: outcomes, env: { TMPDIR: tmp } });
-      expect(next.stdout).toContain("answer: 42");
-      expect(processAlive(postgres), "the orphan was stopped").toBe(false);
-      expect(readdirSync(tmp).filter((name) => name.startsWith("queuecraft-pg-")), "the kept cluster only: no throwaway one was needed").toHaveLength(1);
-    } finally {
-      process.kill(redis, "SIGKILL");
-      if (processAlive(postgres)) process.kill(postgres, "SIGINT");
-      rmSync(tmp, { recursive: true, force: true });
-    }
-  }, 60_000);
+  test("a PostgreSQL left on the kept cluster by a run killed with SIGKILL is stopped by the next run, which takes the cluster", () =>
+    inClusterFolder(async (tmp) => {
+      const { run, ended, servers } = await runWithServers(tmp);
+      run.kill("SIGKILL");
+      await ended;
+      const postgres = servers.find((server) => server.command === "postgres")!.pid;
+      const redis = servers.find((server) => server.command === "redis-server")!.pid;
+      try {
+        expect(processAlive(postgres), "nothing can stop it from a SIGKILLed run").toBe(true);
+        const next = await cliAsync(["lesson", "needs-postgres", "--quiet"], { root: outcomes, env: { TMPDIR: tmp } });
+        expect(next.stdout).toContain("answer: 42");
+        expect(processAlive(postgres), "the orphan was stopped").toBe(false);
+        expect(readdirSync(tmp).filter((name) => name.startsWith("queuecraft-pg-")), "the kept cluster only: no throwaway one was needed").toHaveLength(1);
+      } finally {
+        process.kill(redis, "SIGKILL");
+        if (processAlive(postgres)) process.kill(postgres, "SIGINT");
+      }
+    }), 60_000);
 });
