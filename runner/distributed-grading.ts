@@ -18,7 +18,7 @@
 // only the Redis URL. The queue's name carries a fingerprint of the course's
 // hidden tests, and a worker whose checkout differs does not join.
 
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -27,7 +27,7 @@ import { Queue, UnrecoverableError, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { writeFileAtomic } from "./atomic-file.ts";
 import type { Lesson } from "./catalog.ts";
-import { courseFingerprint } from "./graded-record.ts";
+import { courseFingerprint, sha256 } from "./graded-record.ts";
 import { grade, type GradeRequest } from "./grading.ts";
 import { RESULTS_VERSION, type Results, type Status } from "./results.ts";
 
@@ -83,8 +83,6 @@ export interface DeadLetter {
   /** How many times a worker started on it. */
   attempts: number;
 }
-
-const sha256 = (text: string | Buffer) => createHash("sha256").update(text).digest("hex");
 
 /** The idempotency key: one result per student, challenge and exact source. Also the job id. */
 export function submissionKey(student: string, challenge: string, sourceSha: string): string {

@@ -10,7 +10,7 @@ import { writeFileAtomic } from "./atomic-file.ts";
 import type { Lesson } from "./catalog.ts";
 import { RESULTS_VERSION, type Results } from "./results.ts";
 
-const sha256 = (text: string | Buffer) => createHash("sha256").update(text).digest("hex");
+export const sha256 = (text: string | Buffer) => createHash("sha256").update(text).digest("hex");
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -35,7 +35,7 @@ export function courseFingerprint(root: string, lessons: Lesson[]): string {
   return hash.digest("hex");
 }
 
-/** Records of earlier fingerprints, time limits or runners kept besides the one in use (~10 MB per class of 100). */
+/** Records of earlier time limits or runners kept besides the one in use (~10 MB per class of 100). */
 const KEPT_RECORDS = 4;
 
 /** The runner's own part of a grade: how candidates run and how results are written. */
@@ -48,39 +48,50 @@ export interface GradedRecord {
 }
 
 /**
- * Results by submission, kept under .queuecraft/cache/graded/ in a folder per
- * fingerprint, time limit and runner version, so a change to any of them
- * grades everything again. Only passes and fails are kept: an error may be the
- * machine's (a crash, a server that did not start) and is graded again.
+ * Results by submission, kept under .queuecraft/cache/graded/: a folder per
+ * time limit and runner version, a file per challenge fingerprint (its hidden
+ * tests, the harness, the kit, the lock file) and submission. A change to a
+ * hidden test grades that challenge again, and no other. Only passes and fails
+ * are kept: an error may be the machine's (a crash, a server that did not
+ * start) and is graded again.
  */
 export function gradedRecord(root: string, lessons: Lesson[], timeoutMs: number, runnerDir: string): GradedRecord {
   const runner = sha256(GRADING_SOURCES.map((name) => (existsSync(path.join(runnerDir, name)) ? readFileSync(path.join(runnerDir, name)) : "")).join("\0"));
-  const key = sha256(JSON.stringify([courseFingerprint(root, lessons), timeoutMs, RESULTS_VERSION, runner])).slice(0, 16);
   const parent = path.join(root, ".queuecraft", "cache", "graded");
-  const folder = path.join(parent, key);
+  const folder = path.join(parent, sha256(JSON.stringify([timeoutMs, RESULTS_VERSION, runner])).slice(0, 16));
+  const prefixes = new Map(lessons.map((lesson) => [lesson.meta.id, `${courseFingerprint(root, [lesson]).slice(0, 16)}-`]));
   try {
     mkdirSync(folder, { recursive: true });
     const now = new Date();
     utimesSync(folder, now, now); // in use: the newest
     const byAge = readdirSync(parent).sort((a, b) => statSync(path.join(parent, b)).mtimeMs - statSync(path.join(parent, a)).mtimeMs);
     for (const stale of byAge.slice(KEPT_RECORDS + 1)) rmSync(path.join(parent, stale), { recursive: true, force: true });
+    // Grades by hidden tests that have changed since are of no use again.
+    for (const [challenge, prefix] of prefixes) {
+      const dir = path.join(folder, challenge);
+      for (const name of existsSync(dir) ? readdirSync(dir) : []) if (!name.startsWith(prefix)) rmSync(path.join(dir, name), { force: true });
+    }
   } catch {
     // A read-only checkout: nothing is recorded (see put).
   }
-  const file = (challenge: string, sourceSha: string) => path.join(folder, challenge, `${sourceSha}.json`);
+  const file = (challenge: string, sourceSha: string) => {
+    const prefix = prefixes.get(challenge);
+    return prefix && path.join(folder, challenge, `${prefix}${sourceSha}.json`);
+  };
   return {
     get(challenge, sourceSha) {
       try {
-        const results = JSON.parse(readFileSync(file(challenge, sourceSha), "utf8")) as Results;
+        const results = JSON.parse(readFileSync(file(challenge, sourceSha) || "", "utf8")) as Results;
         return results.status === "pass" || results.status === "fail" ? results : undefined;
       } catch {
         return undefined; // not graded yet, or a damaged record: grade it
       }
     },
     put(challenge, sourceSha, results) {
-      if (results.status !== "pass" && results.status !== "fail") return;
+      const where = file(challenge, sourceSha);
+      if (!where || (results.status !== "pass" && results.status !== "fail")) return;
       try {
-        writeFileAtomic(file(challenge, sourceSha), JSON.stringify(results));
+        writeFileAtomic(where, JSON.stringify(results));
       } catch {
         // A read-only checkout: the next run grades it again.
       }

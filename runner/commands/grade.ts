@@ -9,7 +9,6 @@
 // machines with the course checked out. The output files are the same either
 // way, plus report.html: the class report to look at.
 
-import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { challengeFiles, loadCatalog, type Lesson } from "../catalog.ts";
@@ -17,7 +16,7 @@ import { EXIT, installRoot, numberFlag, UsageError, type Command, type Context }
 import { printProblems } from "../course.ts";
 import type { DeadLetter, Submission } from "../distributed-grading.ts";
 import { buildGradebook, gradebookCsv, gradebookJunit, type StudentResults } from "../gradebook.ts";
-import { gradedRecord } from "../graded-record.ts";
+import { gradedRecord, sha256 } from "../graded-record.ts";
 import { childBundleDir, pruneBundles } from "../bundle.ts";
 import { grade, stageCandidate } from "../grading.ts";
 import { classReport, notSubmitted } from "../report.ts";
@@ -110,8 +109,8 @@ async function gradeLocally(
     lessons
       .filter((lesson) => existsSync(submissionFile(dir, student, lesson)))
       .map((lesson) => {
-        const sha256 = createHash("sha256").update(readFileSync(submissionFile(dir, student, lesson))).digest("hex");
-        return { student, lesson, sha256, key: `${lesson.meta.id}\0${sha256}` };
+        const digest = sha256(readFileSync(submissionFile(dir, student, lesson)));
+        return { student, lesson, sha256: digest, key: `${lesson.meta.id}\0${digest}` };
       }),
   );
   // A file the same, byte for byte, as another (an untouched stub, a shared
