@@ -134,7 +134,9 @@ export async function connectRedis(url: string, options: { waitForever: boolean;
 const sleep = (ms: number, signal?: AbortSignal): Promise<unknown> => delay(ms, undefined, { signal }).catch(() => {});
 
 async function deleteRun(redis: Redis, queueName: string): Promise<void> {
-  const queue = new Queue(queueName, { connection: redis, prefix: PREFIX });
+  // skipMetasUpdate: a new Queue writes the queue's meta hash without being awaited, so it could
+  // land after the obliterate and leave the key behind.
+  const queue = new Queue(queueName, { connection: redis, prefix: PREFIX, skipMetasUpdate: true });
   try {
     await queue.obliterate({ force: true });
   } finally {
