@@ -7,8 +7,8 @@
 import { setTimeout as delay } from "node:timers/promises";
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-/** A cleanup that hangs must not keep a stopped run alive. */
-const CLEANUP_LIMIT_MS = 5_000;
+/** A cleanup that hangs must not keep a stopped run alive (a server gets 3 s before SIGKILL). */
+const CLEANUP_LIMIT_MS = 10_000;
 
 const cleanups = new Set<() => unknown>();
 
@@ -17,9 +17,14 @@ async function onSignal(signal: NodeJS.Signals): Promise<void> {
   // drain) still needs its servers, and stops them itself when it is done.
   if (process.listenerCount(signal) > 1) return;
   uninstall();
-  const pending = [...cleanups];
+  // Last registered, first run, one at a time: what was set up later may depend on what came
+  // before it (a server runs in a folder made for it, which goes only once the server is down).
+  const pending = [...cleanups].reverse();
   cleanups.clear();
-  await Promise.race([Promise.allSettled(pending.map(async (cleanup) => cleanup())), delay(CLEANUP_LIMIT_MS)]);
+  const cleanUp = async () => {
+    for (const cleanup of pending) await Promise.resolve().then(cleanup).catch(() => {});
+  };
+  await Promise.race([cleanUp(), delay(CLEANUP_LIMIT_MS)]);
   // Dies of the signal, as it would have without a listener (exit status 128 + n).
   process.kill(process.pid, signal);
 }
