@@ -36,7 +36,7 @@ function failingTask(clock: FakeClock, succeedOn = Infinity) {
 }
 
 describe("backoffDelay without jitter", () => {
-  test("the first retry waits exactly baseMs and every later one doubles the previous one", () => {
+  test("[C2] the first retry waits exactly baseMs and every later one doubles the previous one", () => {
     expect(backoffDelay(1, { baseMs: 1000, maxMs: 1e12 }), "after the first failed try the wait is baseMs (2^0), not 2 * baseMs").toBe(1000);
     const delays = [1, 2, 3, 4, 5].map((attempt) => backoffDelay(attempt, { baseMs: 1000, maxMs: 1e12 }));
     expect(delays, "base 1000 ms, far-away cap: the waits after tries 1..5 are base * 2^(attempt - 1)").toEqual([1000, 2000, 4000, 8000, 16000]);
@@ -47,7 +47,41 @@ describe("backoffDelay without jitter", () => {
     );
   });
 
-  test("a delay never exceeds maxMs, never decreases and never goes negative, however many tries failed", () => {
+  test("[C2] the doubling continues up to any cap, also caps far above 2^30 ms (no clamped exponent, no 32-bit arithmetic)", () => {
+    const caps: Array<[number, number]> = [
+      [1, 2 ** 31], [1, 2 ** 32], [1, 2 ** 40], [3, 1e18], [1000, 2 ** 53], [1, Number.MAX_VALUE],
+    ];
+    for (const [baseMs, maxMs] of caps) {
+      for (let attempt = 1; attempt <= 1100; attempt++) {
+        const want = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
+        const got = backoffDelay(attempt, { baseMs, maxMs });
+        if (got !== want) {
+          expect(got, `base ${baseMs}, cap ${maxMs}: after failed try ${attempt} the wait is min(maxMs, baseMs * 2^(attempt - 1)) = ${want}`).toBe(want);
+        }
+      }
+    }
+  });
+
+  test("[C3] huge attempt numbers wait exactly maxMs, with and without jitter", () => {
+    for (const attempt of [1025, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 2 ** 32 + 1, 2 ** 53 - 1]) {
+      const plain = backoffDelay(attempt, { baseMs: 250, maxMs: 60_000 });
+      expect(plain, `attempt ${attempt}: far past the cap the wait is exactly maxMs (60000), never NaN, negative or Infinity`).toBe(60_000);
+      const jittered = backoffDelay(attempt, { baseMs: 250, maxMs: 60_000, jitter: 0.5, random: () => 0.5 });
+      expect(Math.abs(jittered - 45_000), `attempt ${attempt}, jitter 0.5, random() = 0.5: the ceiling is maxMs, so the wait is the middle of [30000, 60000], 45000 ms (got ${jittered})`).toBeLessThanOrEqual(1);
+    }
+  });
+
+  test("[C4] an explicit jitter of 0 means no jitter: the delay is the ceiling whatever random returns", () => {
+    for (const attempt of [1, 2, 3, 10]) {
+      const ceiling = ceilingOf(attempt, 100, 5000);
+      for (const r of [0, 0.5, 0.999]) {
+        const delay = backoffDelay(attempt, { baseMs: 100, maxMs: 5000, jitter: 0, random: () => r });
+        expect(delay, `attempt ${attempt}, jitter: 0, random() = ${r}: jitter 0 means no jitter, so the delay is the ceiling ${ceiling}`).toBe(ceiling);
+      }
+    }
+  });
+
+  test("[C3][C4] a delay never exceeds maxMs, never decreases and never goes negative, however many tries failed", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 1000 }), (baseMs, factor) => {
         const maxMs = baseMs * factor;
@@ -68,15 +102,15 @@ describe("backoffDelay without jitter", () => {
     );
   });
 
-  test("attempt numbers start at 1: zero, negative and fractional attempts throw a RangeError", () => {
-    for (const attempt of [0, -1, 1.5, Number.NaN]) {
+  test("[C1] attempt numbers start at 1: zero, negative, fractional and infinite attempts throw a RangeError", () => {
+    for (const attempt of [0, -1, 1.5, 0.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
       expect(() => backoffDelay(attempt, { baseMs: 100, maxMs: 1000 }), `attempt ${attempt} is not a try number (they are 1, 2, 3 ...) and must throw a RangeError`).toThrow(RangeError);
     }
   });
 });
 
 describe("jitter", () => {
-  test("a jittered delay stays within [ceiling * (1 - jitter), ceiling], so it never exceeds maxMs", () => {
+  test("[C5] a jittered delay stays within [ceiling * (1 - jitter), ceiling], so it never exceeds maxMs", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 5000 }),
@@ -95,7 +129,7 @@ describe("jitter", () => {
     );
   });
 
-  test("jitter uses the injected random and spreads delays over the whole band, also once the cap is reached", () => {
+  test("[C6] jitter uses the injected random and spreads delays over the whole band, also once the cap is reached", () => {
     const options = { baseMs: 1000, maxMs: 30_000, jitter: 0.5 };
     for (const attempt of [1, 3, 20]) {
       const ceiling = ceilingOf(attempt, options.baseMs, options.maxMs);
@@ -106,10 +140,18 @@ describe("jitter", () => {
       expect(Math.abs(high - low), `attempt ${attempt} (ceiling ${ceiling}): random() near 0 and near 1 must give delays about jitter * ceiling apart; got ${low} and ${high}${attempt === 20 ? " (at the cap: apply the jitter after capping, or every client waits exactly maxMs again)" : ""}`).toBeGreaterThanOrEqual(0.99 * 0.5 * ceiling);
     }
   });
+
+  test("[C6] without an injected random, jitter still spreads delays over the band (Math.random is the default)", () => {
+    // Math.random is not seeded: 200 draws must not all be equal and must cover more than half of the band.
+    const delays = Array.from({ length: 200 }, () => backoffDelay(4, { baseMs: 1000, maxMs: 60_000, jitter: 1 }));
+    const outside = delays.find((d) => !(d >= 0 && d <= 8000));
+    if (outside !== undefined) expect(outside, "attempt 4, base 1000, jitter 1: every delay lies in [0, 8000]").toBeLessThanOrEqual(8000);
+    expect(Math.max(...delays) - Math.min(...delays), "with jitter 1 and no random option, delays must be random (Math.random) and spread over [0, 8000]").toBeGreaterThan(4000);
+  });
 });
 
 describe("retry policy and loop", () => {
-  test("maxAttempts counts the first try: shouldRetry(n) is true exactly when n < maxAttempts", () => {
+  test("[C7] maxAttempts counts the first try: shouldRetry(n) is true exactly when n < maxAttempts", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 60 }), (maxAttempts, attemptsMade) => {
         expect(shouldRetry(attemptsMade, { maxAttempts }), `maxAttempts ${maxAttempts} includes the first try, so after failed try ${attemptsMade} another try is ${attemptsMade < maxAttempts ? "due" : "not allowed"}`).toBe(attemptsMade < maxAttempts);
@@ -117,8 +159,8 @@ describe("retry policy and loop", () => {
     );
   });
 
-  test("a task that always fails is tried exactly maxAttempts times, then rejects with the error of its last try", async () => {
-    for (const maxAttempts of [1, 2, 5]) {
+  test("[C10] a task that always fails is tried exactly maxAttempts times, then rejects with the error of its last try", async () => {
+    for (const maxAttempts of [1, 2, 3, 4, 5, 6]) {
       const clock = new FakeClock();
       const { calls, task } = failingTask(clock);
       const outcome = await drive(clock, runWithRetries(task, { baseMs: 100, maxMs: 1000, maxAttempts }, clock));
@@ -129,7 +171,7 @@ describe("retry policy and loop", () => {
     }
   });
 
-  test("between tries the loop waits backoffDelay(attempt) on the injected clock, and not at all after the last failure", async () => {
+  test("[C9][C10][C11] between tries the loop waits backoffDelay(attempt) on the injected clock, and not at all after the last failure", async () => {
     const clock = new FakeClock();
     const { calls, task } = failingTask(clock);
     const outcome = await drive(clock, runWithRetries(task, { baseMs: 100, maxMs: 1000, maxAttempts: 6 }, clock));
@@ -138,7 +180,7 @@ describe("retry policy and loop", () => {
     expect(clock.pendingTimers, "no timer may be left behind").toBe(0);
   });
 
-  test("a task that succeeds on try k resolves with its value after exactly k tries", async () => {
+  test("[C8][C11] a task that succeeds on try k resolves with its value after exactly k tries", async () => {
     const clock = new FakeClock();
     const { calls, task } = failingTask(clock, 3);
     const outcome = await drive(clock, runWithRetries(task, { baseMs: 100, maxMs: 1000, maxAttempts: 5 }, clock));
@@ -147,7 +189,63 @@ describe("retry policy and loop", () => {
     expect(clock.pendingTimers, "no timer may be left behind after success").toBe(0);
   });
 
-  test("the loop applies the policy's jitter and random to its waits", async () => {
+  test("[C8] a try that resolves with a falsy value (0, \"\", false, null, undefined) is a success", async () => {
+    for (const value of [0, "", false, null, undefined, Number.NaN]) {
+      for (const succeedOn of [1, 2]) {
+        const clock = new FakeClock();
+        const attempts: number[] = [];
+        const task = async (attempt: number) => {
+          attempts.push(attempt);
+          if (attempt < succeedOn) throw new Error(`failure number ${attempt}`);
+          return value;
+        };
+        const outcome = await drive(clock, runWithRetries(task, { baseMs: 100, maxMs: 1000, maxAttempts: 4 }, clock));
+        expect(outcome, `a task resolving with ${String(value)} on try ${succeedOn}: runWithRetries must resolve with that value`).toMatchObject({ ok: true });
+        expect(Object.is(outcome!.ok ? outcome!.value : "rejected", value), `a task resolving with ${String(value)}: runWithRetries must resolve with exactly that value`).toBe(true);
+        expect(attempts, `a task resolving with ${String(value)} on try ${succeedOn} is a success: no further try`).toEqual(Array.from({ length: succeedOn }, (_, i) => i + 1));
+      }
+    }
+  });
+
+  test("[C10] the last try's rejection reaches the caller unchanged, even when it is not an Error (undefined, null, 0, \"\", false)", async () => {
+    for (const reason of [undefined, null, 0, "", false]) {
+      for (const maxAttempts of [1, 3]) {
+        const clock = new FakeClock();
+        let calls = 0;
+        const task = async (attempt: number): Promise<string> => {
+          calls++;
+          // Earlier tries reject with a real Error: only the last one's reason counts.
+          if (attempt < maxAttempts) throw new Error(`failure number ${attempt}`);
+          throw reason;
+        };
+        const outcome = await drive(clock, runWithRetries(task, { baseMs: 100, maxMs: 1000, maxAttempts }, clock));
+        expect(outcome?.ok, `maxAttempts ${maxAttempts}, last try rejects with ${String(reason)}: runWithRetries must reject`).toBe(false);
+        expect(calls, `maxAttempts ${maxAttempts}: the task is tried exactly maxAttempts times`).toBe(maxAttempts);
+        const error = outcome && !outcome.ok ? outcome.error : "(resolved)";
+        expect(Object.is(error, reason), `maxAttempts ${maxAttempts}: the last try rejected with ${String(reason)}; runWithRetries must reject with exactly that, not ${String(error)}`).toBe(true);
+      }
+    }
+  });
+
+  test("[C12] two runs on one clock keep their own attempts and waits", async () => {
+    const clock = new FakeClock();
+    const a = failingTask(clock);
+    const b = failingTask(clock, 3);
+    const runA = runWithRetries(a.task, { baseMs: 100, maxMs: 1000, maxAttempts: 4 }, clock);
+    await clock.advance(50);
+    const runB = runWithRetries(b.task, { baseMs: 30, maxMs: 1000, maxAttempts: 5 }, clock);
+    const both = Promise.allSettled([runA, runB]);
+    await clock.runAll(1000);
+    await flushMicrotasks();
+    const [outA, outB] = await both;
+    expect(a.calls.map((c) => [c.attempt, c.at]), "run A (base 100, maxAttempts 4) started at t = 0: tries 1..4 at t = 0, 100, 300, 700").toEqual([[1, 0], [2, 100], [3, 300], [4, 700]]);
+    expect(b.calls.map((c) => [c.attempt, c.at]), "run B (base 30) started at t = 50 and succeeds on try 3: tries 1..3 at t = 50, 80, 140").toEqual([[1, 50], [2, 80], [3, 140]]);
+    expect(outA.status, "run A always fails and must reject").toBe("rejected");
+    expect(outB, "run B must resolve with its own value").toMatchObject({ status: "fulfilled", value: "done on try 3" });
+    expect(clock.pendingTimers, "no timer may be left behind").toBe(0);
+  });
+
+  test("[C9] the loop applies the policy's jitter and random to its waits", async () => {
     const clock = new FakeClock();
     const { calls, task } = failingTask(clock);
     const policy = { baseMs: 1000, maxMs: 8000, jitter: 0.5, random: () => 0.5, maxAttempts: 6 };
@@ -158,7 +256,7 @@ describe("retry policy and loop", () => {
     expect(off, `jitter 0.5 and random() = 0.5 put every wait in the middle of its band (${expected.join(", ")} ms), but the waits were ${gaps.join(", ")} ms: pass the whole policy (jitter, random) to backoffDelay`).toBe(-1);
   });
 
-  test("with jitter, every wait between tries stays within the band", async () => {
+  test("[C9] with jitter, every wait between tries stays within the band", async () => {
     const clock = new FakeClock();
     const { calls, task } = failingTask(clock);
     const policy = { baseMs: 1000, maxMs: 8000, jitter: 0.3, random: createRandom(7), maxAttempts: 7 };
