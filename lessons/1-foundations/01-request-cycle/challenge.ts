@@ -66,20 +66,42 @@ export interface ErrorBody {
 /**
  * Returns the handler for POST /reports.
  *
- * - A path other than "/reports": 404 with an ErrorBody.
- * - "/reports" with a method other than POST: 405 with an `Allow: POST` header and an ErrorBody.
- * - POST /reports whose body is not a plain JSON object (null, an array, a
- *   string...) or whose accountId, format or month breaks the rules of
- *   ReportRequest: 400 with an ErrorBody whose `field` names an offending field
- *   (any one of them when several are wrong). Nothing is enqueued.
- * - A valid POST /reports: enqueue ONE job of type "generate-report" whose data
- *   is exactly { accountId, format, month } (unknown body fields are dropped),
- *   then answer 202 at once, without waiting for the job, with a `Location`
- *   header "/jobs/<id>" and an AcceptedBody.
- * - If enqueue rejects: 503 with an ErrorBody (the job was not accepted, so
- *   the answer must not be 202).
+ * Routing, checked in this order:
+ * - [C1] A path other than exactly "/reports" ("/reports/1", "/reportsX",
+ *   "/Reports", "/" ...): 404 with an ErrorBody, whatever the method.
+ * - [C2] "/reports" with a method other than POST (GET, PUT, DELETE, PATCH,
+ *   HEAD, OPTIONS ...): 405 with an `Allow: POST` header and an ErrorBody.
  *
- * Every response has a `Content-Type: application/json` header.
+ * Validation of POST /reports, before anything is enqueued. Check types with
+ * `typeof`, never by coercing: a value of the wrong type is invalid even when
+ * String(value) would look right (12345, ["pdf"], { toString() {...} }).
+ * - [C3] A body that is not a plain JSON object (null, undefined, an array, a
+ *   string, a number, a boolean): 400 with `field: "body"`.
+ * - [C4] accountId must be a string of 1 to 64 characters (64 is allowed, 65
+ *   is not). Any characters count, spaces included: it is not trimmed.
+ *   Otherwise (missing, "", too long, not a string): 400 with `field: "accountId"`.
+ * - [C5] format must be exactly "csv" or "pdf", case-sensitive ("PDF",
+ *   "toString", "constructor" are not formats). Otherwise: 400 with `field: "format"`.
+ * - [C6] month must be a string "YYYY-MM": exactly four ASCII digits, a dash,
+ *   and a month from 01 to 12, nothing before or after ("2024-13", "2024-00",
+ *   "2024-3", "2024-03 " are invalid). Otherwise: 400 with `field: "month"`.
+ * - [C7] When several fields are invalid, the 400's `field` names any one of
+ *   them. A 400 (like a 404 or 405) enqueues nothing.
+ *
+ * A valid POST /reports:
+ * - [C8] enqueues exactly ONE job of type "generate-report" whose data is
+ *   exactly { accountId, format, month }, copied from the body: unknown body
+ *   fields (even "__proto__" or "constructor") are dropped, not refused, and
+ *   only own fields of the body count. Every valid request gets its own job.
+ * - [C9] then answers 202 at once, without waiting for the job to finish, with
+ *   a `Location` header "/jobs/<id>" (<id> is the id the queue returned) and an
+ *   AcceptedBody { jobId: <id>, status: "queued", statusUrl: "/jobs/<id>" }.
+ * - [C10] If enqueue rejects: 503 with an ErrorBody and a `Retry-After` header
+ *   (seconds), and no `Location`: the job was not accepted, so never 202.
+ *
+ * - [C11] Every response (202, 400, 404, 405, 503) has a
+ *   `Content-Type: application/json` header, and every error response has an
+ *   ErrorBody with a non-empty `error` message.
  */
 export function createReportHandler(queue: ReportQueue): (request: RequestLike) => Promise<ResponseLike> {
   throw new Error("TODO: return an async function that validates the request, enqueues the job and answers 202");

@@ -13,13 +13,13 @@ const FIELDS = ["accountId", "format", "month"] as const;
 type Field = (typeof FIELDS)[number];
 
 /** An in-memory queue that records what was enqueued. Its jobs never finish: no worker is running. */
-function recordingQueue(options: { down?: boolean } = {}) {
+function recordingQueue(options: { down?: boolean; reason?: unknown; ids?: (n: number) => string } = {}) {
   const calls: Array<{ type: string; data: unknown }> = [];
   const queue: ReportQueue = {
     async enqueue(type, data) {
-      if (options.down) throw new Error("connect ECONNREFUSED 127.0.0.1:6379");
+      if (options.down) throw "reason" in options ? options.reason : new Error("connect ECONNREFUSED 127.0.0.1:6379");
       calls.push({ type, data });
-      const id = `job-${calls.length}`;
+      const id = options.ids ? options.ids(calls.length) : `job-${calls.length}`;
       return { id, waitUntilFinished: () => new Promise<unknown>(() => {}) };
     },
   };
@@ -117,38 +117,93 @@ const severalBadFields = fc
   );
 
 // --- tests ---------------------------------------------------------------------
+const VALID = { accountId: "acct-1", format: "pdf", month: "2024-03" } as const;
+
+/** Posts one body to a fresh handler; the response and how many jobs it enqueued. */
+async function postOne(body: unknown) {
+  const { queue, calls } = recordingQueue();
+  const res = await answer(createReportHandler(queue)(post(body)));
+  return { res, calls };
+}
+
+function fieldOf(res: ResponseLike): unknown {
+  return (res.body as Record<string, unknown> | null)?.field;
+}
+
+function hasErrorMessage(res: ResponseLike): boolean {
+  const body = res.body as Record<string, unknown> | null;
+  return typeof body?.error === "string" && body.error.length > 0;
+}
+
+describe("[C1][C2] routing", () => {
+  test("[C1] a path other than exactly /reports gets 404 whatever the method, and nothing is enqueued", async () => {
+    const paths = ["/reports/extra", "/reports/", "/reportsX", "/Reports", "/REPORTS", "/", "", "/health", "/jobs/1", "reports"];
+    for (const method of ["POST", "GET", "DELETE"]) {
+      for (const path of paths) {
+        const { queue, calls } = recordingQueue();
+        const res = await answer(createReportHandler(queue)({ method, path, body: { ...VALID } }));
+        if (res.status !== 404 || calls.length !== 0 || !hasErrorMessage(res)) {
+          expect(res.status, `${method} ${JSON.stringify(path)} is not the route "/reports": 404 (match the path exactly, and check it before the method; 405 is only for /reports)`).toBe(404);
+          expect(calls.length, "an unknown path must not enqueue anything").toBe(0);
+          expect(hasErrorMessage(res), 'a 404 body is an ErrorBody with a non-empty "error"').toBe(true);
+        }
+      }
+    }
+  });
+
+  test("[C2] every method other than POST on /reports gets 405 with Allow: POST, and nothing is enqueued", async () => {
+    for (const method of ["GET", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "CONNECT"]) {
+      const { queue, calls } = recordingQueue();
+      const res = await answer(createReportHandler(queue)({ method, path: "/reports", body: { ...VALID } }));
+      expect(res.status, `${method} /reports must get 405 Method Not Allowed`).toBe(405);
+      expect(header(res, "Allow"), "a 405 must say which method is allowed: Allow: POST").toBe("POST");
+      expect(hasErrorMessage(res), 'a 405 body is an ErrorBody with a non-empty "error"').toBe(true);
+      expect(calls.length, `${method} /reports must not enqueue anything`).toBe(0);
+    }
+  });
+});
+
 describe("POST /reports with a valid body", () => {
-  test("is enqueued exactly once with only the validated fields, and answered 202 with a status URL", async () => {
+  test("[C8][C9] is enqueued exactly once with only the validated fields, and answered 202 with a status URL", async () => {
     await fc.assert(
       fc.asyncProperty(validReport, extraFields, async (report, extra) => {
         const { queue, calls } = recordingQueue();
         const handle = createReportHandler(queue);
         const res = await answer(handle(post({ ...extra, ...report })));
-
+        const body = res.body as Record<string, unknown> | null;
+        const fine =
+          res.status === 202 &&
+          calls.length === 1 &&
+          calls[0]!.type === "generate-report" &&
+          typeof body === "object" && body !== null &&
+          body.jobId === "job-1" && body.status === "queued" && body.statusUrl === "/jobs/job-1" &&
+          header(res, "Location") === "/jobs/job-1" &&
+          Object.keys(calls[0]!.data as object).length === 3;
+        if (fine) {
+          const data = calls[0]!.data as Record<string, unknown>;
+          if (data.accountId === report.accountId && data.format === report.format && data.month === report.month) return;
+        }
         expect(res.status, "an accepted job is answered 202 Accepted (not 200 or 201: the work has not happened yet)").toBe(202);
         expect(calls.length, "a valid request must enqueue exactly one job").toBe(1);
         expect(calls[0]!.type, 'the job type must be "generate-report"').toBe("generate-report");
         expect(calls[0]!.data, "the job data must be exactly { accountId, format, month }: copy the validated fields, drop the rest of the body").toEqual(report);
-
-        const body = res.body as Record<string, unknown>;
         expect(body, "the 202 body must be an object { jobId, status, statusUrl }").toBeTypeOf("object");
-        expect(body.jobId, "body.jobId must be the id the queue returned").toBe("job-1");
-        expect(body.status, 'body.status must be "queued"').toBe("queued");
-        expect(body.statusUrl, 'body.statusUrl must be "/jobs/" + the job id').toBe("/jobs/job-1");
+        expect(body?.jobId, "body.jobId must be the id the queue returned").toBe("job-1");
+        expect(body?.status, 'body.status must be "queued"').toBe("queued");
+        expect(body?.statusUrl, 'body.statusUrl must be "/jobs/" + the job id').toBe("/jobs/job-1");
         expect(header(res, "Location"), "a 202 must carry a Location header pointing at the status URL").toBe("/jobs/job-1");
-        expect(header(res, "Content-Type") ?? "", "responses are JSON: set Content-Type: application/json").toMatch(/application\/json/);
       }),
     );
   });
 
-  test("answers 202 without waiting for the job to finish", async () => {
+  test("[C9] answers 202 without waiting for the job to finish", async () => {
     const { queue } = recordingQueue();
     const handle = createReportHandler(queue);
-    const res = await answer(handle(post({ accountId: "acct-1", format: "pdf", month: "2024-03" })));
+    const res = await answer(handle(post({ ...VALID })));
     expect(res.status, "the answer comes as soon as the job is stored, with 202").toBe(202);
   });
 
-  test("gives every accepted request its own job and status URL", async () => {
+  test("[C8][C9] gives every accepted request its own job and status URL", async () => {
     const { queue, calls } = recordingQueue();
     const handle = createReportHandler(queue);
     const first = await answer(handle(post({ accountId: "a", format: "csv", month: "2024-01" })));
@@ -157,105 +212,190 @@ describe("POST /reports with a valid body", () => {
     expect(header(first, "Location"), "the first request's Location names the first job").toBe("/jobs/job-1");
     expect(header(second, "Location"), "the second request's Location names the second job").toBe("/jobs/job-2");
   });
+
+  test("[C9] the job id is used as the queue returned it, also when it is \"0\" or looks like a property name", async () => {
+    for (const id of ["0", "constructor", "__proto__", "toString", "42"]) {
+      const { queue, calls } = recordingQueue({ ids: () => id });
+      const res = await answer(createReportHandler(queue)(post({ ...VALID })));
+      expect(res.status, `a job stored with id ${JSON.stringify(id)} is accepted: 202`).toBe(202);
+      expect(calls.length, "one valid request, one job").toBe(1);
+      const body = res.body as Record<string, unknown> | null;
+      expect(body?.jobId, `body.jobId must be the id the queue returned (${JSON.stringify(id)})`).toBe(id);
+      expect(body?.statusUrl, 'body.statusUrl must be "/jobs/" + the job id').toBe(`/jobs/${id}`);
+      expect(header(res, "Location"), 'Location must be "/jobs/" + the job id').toBe(`/jobs/${id}`);
+    }
+  });
+
+  test("[C8] unknown fields named __proto__, constructor or toString are dropped from the job, not refused and not merged in", async () => {
+    const raw = '{"accountId":"acct-1","format":"csv","month":"2024-03","__proto__":{"admin":true,"priority":1},"constructor":{"name":"x"},"toString":"y","priority":99}';
+    const { res, calls } = await postOne(JSON.parse(raw));
+    expect(res.status, "extra fields are dropped, not refused: a body with valid accountId, format and month gets 202").toBe(202);
+    expect(calls.length, "a valid request must enqueue exactly one job").toBe(1);
+    const data = calls[0]!.data as Record<string, unknown>;
+    expect(Object.keys(data).sort(), "the job data must be exactly { accountId, format, month }").toEqual(["accountId", "format", "month"]);
+    expect(data.admin, "the body's __proto__ field must not end up in the job (not even as its prototype): copy only the three validated fields").toBeUndefined();
+    expect(data.priority, "unknown fields must not reach the job").toBeUndefined();
+    expect({ ...data }, "the job data must be exactly { accountId, format, month }").toEqual({ accountId: "acct-1", format: "csv", month: "2024-03" });
+  });
 });
 
 describe("POST /reports with an invalid body", () => {
-  test("a single invalid or missing field gets 400 naming that field, and nothing is enqueued", async () => {
+  test("[C4] accountId may be 1 to 64 characters: exactly 64 is accepted, 65 is refused", async () => {
+    for (const [accountId, status] of [["", 400], ["a", 202], ["x".repeat(63), 202], ["x".repeat(64), 202], ["x".repeat(65), 400], ["x".repeat(1000), 400]] as const) {
+      const { res, calls } = await postOne({ ...VALID, accountId });
+      expect(res.status, `an accountId of ${accountId.length} characters must get ${status} (the limit is "1 to 64", inclusive)`).toBe(status);
+      expect(calls.length, `an accountId of ${accountId.length} characters: ${status === 202 ? "one job" : "no job"}`).toBe(status === 202 ? 1 : 0);
+      if (status === 400) expect(fieldOf(res), 'the 400 must name field "accountId"').toBe("accountId");
+    }
+  });
+
+  test("[C4] any non-empty accountId of at most 64 characters is valid as it is: spaces, \"0\" and property names included", async () => {
+    for (const accountId of [" ", "   ", " acct-1 ", "\t", "0", "false", "null", "constructor", "__proto__", "toString", "hasOwnProperty", " ".repeat(64)]) {
+      const { res, calls } = await postOne({ ...VALID, accountId });
+      expect(res.status, `accountId ${JSON.stringify(accountId)} is a non-empty string of at most 64 characters: 202 (do not trim it or test it for truthiness)`).toBe(202);
+      expect((calls[0]?.data as Record<string, unknown> | undefined)?.accountId, `accountId ${JSON.stringify(accountId)} must reach the job unchanged`).toBe(accountId);
+    }
+  });
+
+  test("[C5] format is exactly \"csv\" or \"pdf\": other cases, padding and property names are refused", async () => {
+    for (const format of ["csv", "pdf"]) {
+      const { res, calls } = await postOne({ ...VALID, format });
+      expect(res.status, `format ${JSON.stringify(format)} is valid: 202`).toBe(202);
+      expect((calls[0]?.data as Record<string, unknown> | undefined)?.format, "format must reach the job unchanged").toBe(format);
+    }
+    const bad = ["CSV", "PDF", "Csv", "Pdf", "pDf", "cSV", " pdf", "pdf ", "csv\n", "", "xlsx", "json", "pd", "c", "csvpdf", "pdf,csv",
+      "toString", "constructor", "__proto__", "hasOwnProperty", "valueOf", "isPrototypeOf", "length", "0"];
+    for (const format of bad) {
+      const { res, calls } = await postOne({ ...VALID, format });
+      if (res.status !== 400 || calls.length !== 0 || fieldOf(res) !== "format") {
+        expect(res.status, `format ${JSON.stringify(format)} is not exactly "csv" or "pdf" (case-sensitive; not a key lookup in an object): 400`).toBe(400);
+        expect(calls.length, `format ${JSON.stringify(format)} must not be enqueued`).toBe(0);
+        expect(fieldOf(res), 'the 400 must name field "format"').toBe("format");
+      }
+    }
+  });
+
+  test("[C6] month: every two-digit month from 00 to 99, and years 0000 to 9999 at the edges", async () => {
+    for (let m = 0; m <= 99; m++) {
+      const month = `2024-${String(m).padStart(2, "0")}`;
+      const want = m >= 1 && m <= 12 ? 202 : 400;
+      const { res, calls } = await postOne({ ...VALID, month });
+      if (res.status !== want || calls.length !== (want === 202 ? 1 : 0) || (want === 400 && fieldOf(res) !== "month")) {
+        expect(res.status, `month ${JSON.stringify(month)}: months run from 01 to 12, so ${want}`).toBe(want);
+        expect(calls.length, `month ${JSON.stringify(month)}: ${want === 202 ? "one job" : "no job"}`).toBe(want === 202 ? 1 : 0);
+        expect(fieldOf(res), 'the 400 must name field "month"').toBe("month");
+      }
+    }
+    for (const month of ["0000-01", "9999-12", "1970-06"]) {
+      const { res } = await postOne({ ...VALID, month });
+      expect(res.status, `month ${JSON.stringify(month)} is four digits, a dash and 01-12: 202`).toBe(202);
+    }
+  });
+
+  test("[C6] month must be exactly YYYY-MM: nothing before or after, ASCII digits only, no sign or space", async () => {
+    const bad = ["2024-1", "2024-001", "24-03", "024-03", "02024-03", "12024-12", "2024/03", "2024_03", "2024.03", "202403", "2024-03-01",
+      "2024-1a", "2024-1x", "20a4-03", "2024- 3", "2024-+3", "2024--3", "+024-03", "-024-03", " 2024-03", "2024-03 ", "2024-03\n", "\n2024-03",
+      "x2024-03", "2024-031", "2024-3 ", "２０２４-03", "2024-０３", "٢٠٢٤-03", "2024-13", "2024-00", "", "-", "YYYY-MM"];
+    for (const month of bad) {
+      const { res, calls } = await postOne({ ...VALID, month });
+      if (res.status !== 400 || calls.length !== 0 || fieldOf(res) !== "month") {
+        expect(res.status, `month ${JSON.stringify(month)} is not "YYYY-MM" (four ASCII digits, a dash, 01-12, nothing else): 400`).toBe(400);
+        expect(calls.length, `month ${JSON.stringify(month)} must not be enqueued`).toBe(0);
+        expect(fieldOf(res), 'the 400 must name field "month"').toBe("month");
+      }
+    }
+  });
+
+  test("[C4][C5][C6] values of the wrong type get 400 naming the field, even falsy ones and ones whose String() looks right", async () => {
+    const looksRight: Record<Field, unknown> = { accountId: ["acct-1"], format: ["pdf"], month: ["2024-03"] };
+    for (const field of FIELDS) {
+      const wrong: unknown[] = [0, 1, -1, NaN, false, true, null, [], {}, looksRight[field], { toString: () => String(VALID[field]) },
+        { valueOf: () => VALID[field] }, field === "month" ? 202403 : 12345, [looksRight[field]]];
+      for (const value of wrong) {
+        const { res, calls } = await postOne(withBad({ ...VALID }, field, value));
+        if (res.status !== 400 || calls.length !== 0 || fieldOf(res) !== field) {
+          const shown = Array.isArray(value) ? JSON.stringify(value) : typeof value === "object" && value !== null ? "an object" : String(value);
+          expect(res.status, `${field}: ${shown} is not a string: 400 (check typeof, do not coerce with String() or a template literal)`).toBe(400);
+          expect(calls.length, `${field}: ${shown} must not be enqueued`).toBe(0);
+          expect(fieldOf(res), `the 400 must name field "${field}"`).toBe(field);
+        }
+      }
+    }
+  });
+
+  test("[C4][C5][C6][C7] a single invalid or missing field gets 400 naming that field, and nothing is enqueued", async () => {
     await fc.assert(
       fc.asyncProperty(oneBadField, async ({ field, body }) => {
-        const { queue, calls } = recordingQueue();
-        const res = await answer(createReportHandler(queue)(post(body)));
+        const { res, calls } = await postOne(body);
+        if (res.status === 400 && calls.length === 0 && fieldOf(res) === field && hasErrorMessage(res)) return;
         expect(res.status, `an invalid ${field} must get 400 Bad Request`).toBe(400);
         expect(calls.length, "validate BEFORE enqueueing: a rejected request must leave no job behind").toBe(0);
-        const error = res.body as Record<string, unknown> | null;
-        expect(error?.field, `the 400 body's "field" must name the offending field`).toBe(field);
-        expect(typeof error?.error === "string" && error.error.length > 0, 'the 400 body needs an "error" message a developer can act on').toBe(true);
-        expect(header(res, "Content-Type") ?? "", "error responses are JSON too: set Content-Type: application/json").toMatch(/application\/json/);
+        expect(fieldOf(res), `the 400 body's "field" must name the offending field`).toBe(field);
+        expect(hasErrorMessage(res), 'the 400 body needs an "error" message a developer can act on').toBe(true);
       }),
     );
   });
 
-  test("with several invalid fields, the 400 names one of them and nothing is enqueued", async () => {
+  test("[C7] with several invalid fields, the 400 names one of them and nothing is enqueued", async () => {
     await fc.assert(
       fc.asyncProperty(severalBadFields, async ({ fields, body }) => {
-        const { queue, calls } = recordingQueue();
-        const res = await answer(createReportHandler(queue)(post(body)));
+        const { res, calls } = await postOne(body);
         expect(res.status, "a body with several invalid fields must get 400").toBe(400);
         expect(calls.length, "a rejected request must enqueue nothing").toBe(0);
-        expect(fields, `"field" must name one of the invalid fields`).toContain((res.body as Record<string, unknown> | null)?.field);
+        expect(fields, `"field" must name one of the invalid fields`).toContain(fieldOf(res));
       }),
     );
   });
 
-  test("accountId may be 1 to 64 characters: exactly 64 is accepted, 65 is refused", async () => {
-    for (const [accountId, status] of [["a", 202], ["x".repeat(64), 202], ["x".repeat(65), 400]] as const) {
-      const { queue, calls } = recordingQueue();
-      const res = await answer(createReportHandler(queue)(post({ accountId, format: "csv", month: "2024-03" })));
-      expect(res.status, `an accountId of ${accountId.length} characters must get ${status} (the limit is "at most 64", inclusive)`).toBe(status);
-      expect(calls.length, `an accountId of ${accountId.length} characters: ${status === 202 ? "one job" : "no job"}`).toBe(status === 202 ? 1 : 0);
-    }
-  });
-
-  test("values of the wrong type get 400 even when String(value) would look right", async () => {
-    const cases: Array<[Field, unknown]> = [
-      ["accountId", 12345],
-      ["accountId", ["acct-1"]],
-      ["format", ["pdf"]],
-      ["format", { toString: () => "csv" }],
-      ["month", ["2024-03"]],
-      ["month", { toString: () => "2024-03" }],
-    ];
-    for (const [field, value] of cases) {
-      const { queue, calls } = recordingQueue();
-      const body = withBad({ accountId: "acct-1", format: "pdf", month: "2024-03" }, field, value);
-      const res = await answer(createReportHandler(queue)(post(body)));
-      const shown = Array.isArray(value) ? JSON.stringify(value) : typeof value === "object" ? "an object with toString()" : String(value);
-      expect(res.status, `${field}: ${shown} is not a string: check typeof, do not coerce with String() or a template literal`).toBe(400);
-      expect(calls.length, `${field}: ${shown} must not be enqueued`).toBe(0);
-    }
-  });
-
-  test("a body that is not a JSON object gets 400 with field \"body\", and nothing is enqueued", async () => {
-    const bodies: unknown[] = [null, undefined, "accountId=a&format=pdf", 42, true, [], [{ accountId: "a", format: "pdf", month: "2024-03" }]];
+  test("[C3] a body that is not a JSON object gets 400 with field \"body\", and nothing is enqueued", async () => {
+    const bodies: unknown[] = [null, undefined, "accountId=a&format=pdf", "", 0, 42, true, false, [], [{ ...VALID }], ["acct-1", "pdf", "2024-03"]];
     for (const body of bodies) {
-      const { queue, calls } = recordingQueue();
-      const res = await answer(createReportHandler(queue)(post(body)));
+      const { res, calls } = await postOne(body);
       const shown = JSON.stringify(body) ?? "undefined";
       expect(res.status, `body ${shown} is not a JSON object: 400`).toBe(400);
       expect(calls.length, `body ${shown} must not be enqueued`).toBe(0);
-      expect((res.body as Record<string, unknown> | null)?.field, `for body ${shown}, "field" must be "body"`).toBe("body");
+      expect(fieldOf(res), `for body ${shown}, "field" must be "body"`).toBe("body");
+      expect(hasErrorMessage(res), 'a 400 body is an ErrorBody with a non-empty "error"').toBe(true);
     }
+  });
+
+  test("[C3][C8] fields hidden under a \"__proto__\" key of the JSON body are not the body's own fields: 400, nothing enqueued", async () => {
+    const body = JSON.parse('{"__proto__":{"accountId":"acct-1","format":"pdf","month":"2024-03"}}') as unknown;
+    const { res, calls } = await postOne(body);
+    expect(res.status, 'accountId, format and month inside "__proto__" are not fields of the body (copying the body with Object.assign would make them look like it): 400').toBe(400);
+    expect(calls.length, "a rejected request must enqueue nothing").toBe(0);
+    expect(FIELDS as readonly unknown[], '"field" must name one of the missing fields').toContain(fieldOf(res));
   });
 });
 
-describe("routing and failures", () => {
-  test("other methods on /reports get 405 with Allow: POST, and nothing is enqueued", async () => {
-    for (const method of ["GET", "PUT", "DELETE"]) {
-      const { queue, calls } = recordingQueue();
-      const res = await answer(createReportHandler(queue)({ method, path: "/reports", body: { accountId: "a", format: "pdf", month: "2024-03" } }));
-      expect(res.status, `${method} /reports must get 405 Method Not Allowed`).toBe(405);
-      expect(header(res, "Allow"), "a 405 must say which method is allowed: Allow: POST").toBe("POST");
-      expect(header(res, "Content-Type") ?? "", "a 405 is JSON too: set Content-Type: application/json on every response").toMatch(/application\/json/);
-      expect(calls.length, `${method} /reports must not enqueue anything`).toBe(0);
+describe("[C10][C11] failures and every response", () => {
+  test("[C10] when the queue is unavailable the answer is 503 with Retry-After, never 202, whatever the queue rejects with", async () => {
+    for (const reason of [new Error("connect ECONNREFUSED 127.0.0.1:6379"), "queue is down", undefined, null, 0]) {
+      const { queue } = recordingQueue({ down: true, reason });
+      const res = await answer(createReportHandler(queue)(post({ ...VALID })));
+      const shown = reason instanceof Error ? "an Error" : JSON.stringify(reason) ?? "undefined";
+      expect(res.status, `enqueue rejected (with ${shown}), so the job was not accepted: answer 503 Service Unavailable, not 202`).toBe(503);
+      expect(header(res, "Location"), "a 503 must not point at a job that does not exist").toBeUndefined();
+      const retryAfter = header(res, "Retry-After");
+      expect(retryAfter !== undefined && (/^\d+$/.test(retryAfter) || !Number.isNaN(Date.parse(retryAfter))), "a 503 must say when to try again: a Retry-After header in seconds").toBe(true);
+      expect(hasErrorMessage(res), `a 503 body needs a non-empty "error" message of our own (the queue rejected with ${shown}, which may have no message)`).toBe(true);
     }
   });
 
-  test("other paths get 404 whatever the method, and nothing is enqueued", async () => {
-    for (const [method, path] of [["POST", "/reports/extra"], ["GET", "/health"], ["DELETE", "/jobs/1"]]) {
-      const { queue, calls } = recordingQueue();
-      const res = await answer(createReportHandler(queue)({ method: method!, path: path!, body: { accountId: "a", format: "pdf", month: "2024-03" } }));
-      expect(res.status, `${method} ${path} is not this route: 404 (check the path before the method; 405 is only for /reports)`).toBe(404);
-      expect(calls.length, "an unknown path must not enqueue anything").toBe(0);
-      expect(header(res, "Content-Type") ?? "", "a 404 is JSON too: set Content-Type: application/json on every response").toMatch(/application\/json/);
+  test("[C11] every response, 202, 400, 404, 405 and 503, is JSON: Content-Type: application/json", async () => {
+    const ok = recordingQueue();
+    const down = recordingQueue({ down: true });
+    const cases: Array<[string, Promise<ResponseLike>]> = [
+      ["202", createReportHandler(ok.queue)(post({ ...VALID }))],
+      ["400 (bad field)", createReportHandler(ok.queue)(post({ ...VALID, format: "xlsx" }))],
+      ["400 (body)", createReportHandler(ok.queue)(post(null))],
+      ["404", createReportHandler(ok.queue)({ method: "GET", path: "/health", body: undefined })],
+      ["405", createReportHandler(ok.queue)({ method: "GET", path: "/reports", body: undefined })],
+      ["503", createReportHandler(down.queue)(post({ ...VALID }))],
+    ];
+    for (const [name, pending] of cases) {
+      const res = await answer(pending);
+      expect(header(res, "Content-Type") ?? "", `the ${name} response must carry Content-Type: application/json`).toMatch(/^application\/json/);
     }
-  });
-
-  test("when the queue is unavailable the answer is 503, never 202", async () => {
-    const { queue } = recordingQueue({ down: true });
-    const res = await answer(createReportHandler(queue)(post({ accountId: "a", format: "pdf", month: "2024-03" })));
-    expect(res.status, "enqueue failed, so the job was not accepted: answer 503 Service Unavailable, not 202").toBe(503);
-    expect(header(res, "Location"), "a 503 must not point at a job that does not exist").toBeUndefined();
-    expect(header(res, "Content-Type") ?? "", "a 503 is JSON too: set Content-Type: application/json on every response").toMatch(/application\/json/);
-    expect(typeof (res.body as Record<string, unknown> | null)?.error, 'a 503 body needs an "error" message').toBe("string");
   });
 });
