@@ -94,6 +94,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   grade: async () => (await import("./commands/grade.ts")).gradeCommand,
   "grade-worker": async () => (await import("./commands/grade-worker.ts")).gradeWorkerCommand,
   bench: async () => (await import("./commands/bench.ts")).benchCommand,
+  mutation: async () => (await import("./mutation/command.ts")).mutationCommand,
 };
 
 /**
