@@ -3,25 +3,33 @@
 import type { Clock } from "#kit/clock.ts";
 
 /**
- * Runs `task(signal)` with a deadline `timeoutMs` after the call, measured on
- * the injected clock (use clock.setTimeout / clock.clearTimeout, not the global
- * timers and not AbortSignal.timeout, which run on the real clock).
+ * Runs `task(signal)` with a deadline.
  *
- * - If the task settles before the deadline, the call settles the same way
- *   (same value, or the very same error) and the deadline timer is cleared:
- *   no timer is left behind, on success or on failure. A task that throws
- *   synchronously, before returning a promise, fails the same way.
- * - At the deadline, the signal given to the task is aborted with a reason
+ * - [C1] The deadline is `timeoutMs` after the call, measured on the injected
+ *   clock (use clock.setTimeout / clock.clearTimeout, not the global timers and
+ *   not AbortSignal.timeout, which run on the real clock). timeoutMs 0 is a
+ *   deadline at the call's own instant, not "no deadline".
+ * - [C2] If the task settles before the deadline, the call settles the same way
+ *   (same value, or the very same error), the deadline timer is cleared (no
+ *   timer is left behind, on success or on failure) and the task's signal is
+ *   not aborted.
+ * - [C3] A task that throws synchronously, before returning a promise, fails
+ *   the same way, and leaves no timer and no parent listener behind.
+ * - [C4] At the deadline, the signal given to the task is aborted with a reason
  *   that is an Error named "TimeoutError" (a `DOMException` with that name, as
  *   `AbortSignal.timeout` uses, qualifies too), and the call rejects with that
  *   same reason object, at the deadline, even if the task ignores the signal
  *   and never settles. Whatever the task does later is ignored.
- * - `parentSignal` (say, the worker's shutdown signal): if it aborts before the
- *   call settles, the task's signal aborts with the parent's reason and the
- *   call rejects at once with that reason (and clears its timer). If it is
- *   already aborted, the call rejects with its reason without calling `task`.
- *   Once the call has settled, no listener of the call remains on
- *   `parentSignal` (a worker's one shutdown signal outlives millions of jobs).
+ * - [C5] `parentSignal` (say, the worker's shutdown signal): if it aborts
+ *   before the call settles, the task's signal aborts with the parent's reason
+ *   and the call rejects at once with that reason, even if the task ignores
+ *   its signal, and clears its timer. Several calls may share one parent
+ *   signal at the same time: its abort reaches every one of them.
+ * - [C6] If `parentSignal` is already aborted, the call rejects with its
+ *   reason without calling `task`, and sets no timer and no listener.
+ * - [C7] Once the call has settled, however it settled, no listener of the
+ *   call remains on `parentSignal` (a worker's one shutdown signal outlives
+ *   millions of jobs) and no timer of the call remains on the clock.
  */
 export function runWithTimeout<T>(
   task: (signal: AbortSignal) => Promise<T>,
@@ -44,12 +52,18 @@ export interface TimedJob {
 }
 
 /**
- * Runs one attempt of `job` through runWithTimeout and updates the job in
- * place. Every attempt counts (attempts + 1), whether it succeeds, throws or
- * times out. Success makes the job "completed". A failure or a timeout sets
- * lastError and makes the job "waiting" (it will be retried) while
- * attempts < maxAttempts, "failed" otherwise. Resolves with the new state;
- * never rejects because of the handler.
+ * Runs one attempt of `job` through runWithTimeout (the handler gets the
+ * signal that aborts at the deadline) and updates the job object in place.
+ *
+ * - [C8] Every attempt counts (attempts + 1), whether it succeeds, throws or
+ *   times out.
+ * - [C9] Success makes the job "completed". A failure or a timeout sets
+ *   lastError to `${error.name}: ${error.message}` and makes the job "waiting"
+ *   (it will be retried) while attempts < maxAttempts, "failed" otherwise.
+ *   Resolves with the new state. Leaves no timer behind.
+ * - [C10] Never rejects because of the handler, whatever it throws or rejects
+ *   with: for a value that is not an Error (null, undefined, a string, 0),
+ *   lastError is still a string, one that contains String(value).
  */
 export function runAttempt(
   job: TimedJob,

@@ -36,7 +36,7 @@ function steppingTask(clock: FakeClock, steps: number, stepMs: number) {
 const reasonName = (signal: AbortSignal | undefined) => (signal?.reason as { name?: string } | undefined)?.name;
 
 describe("runWithTimeout", () => {
-  test("a task that finishes before the deadline resolves with its value and leaves no timer behind", async () => {
+  test("[C2][C7] a task that finishes before the deadline resolves with its value and leaves no timer behind", async () => {
     const clock = new FakeClock();
     const { seen, task } = steppingTask(clock, 3, 100);
     const result = track(clock, runWithTimeout(task, 1_000, clock));
@@ -46,7 +46,7 @@ describe("runWithTimeout", () => {
     expect(clock.pendingTimers, "the deadline timer must be cleared when the task succeeds (a leaked timer per job)").toBe(0);
   });
 
-  test("a task that fails before the deadline rejects with its own error and leaves no timer behind", async () => {
+  test("[C2][C7] a task that fails before the deadline rejects with its own error and leaves no timer behind", async () => {
     const clock = new FakeClock();
     const boom = new Error("payment provider said 500");
     const result = track(clock, runWithTimeout(async () => {
@@ -58,7 +58,7 @@ describe("runWithTimeout", () => {
     expect(clock.pendingTimers, "the deadline timer must be cleared when the task fails, too").toBe(0);
   });
 
-  test("at the deadline the task's signal aborts with a TimeoutError reason and the call rejects with that reason", async () => {
+  test("[C1][C4] at the deadline the task's signal aborts with a TimeoutError reason and the call rejects with that reason", async () => {
     const clock = new FakeClock();
     const { seen, task } = steppingTask(clock, 10, 400);
     const result = track(clock, runWithTimeout(task, 1_000, clock));
@@ -77,7 +77,22 @@ describe("runWithTimeout", () => {
     expect(seen.done, "an aborted task stops: only the steps before the deadline (t=400, 800) ran").toEqual([400, 800]);
   });
 
-  test("a task that ignores its signal is still reported as timed out at the deadline", async () => {
+  test("[C1] timeoutMs 0 is a deadline at once, not \"no deadline\"", async () => {
+    const clock = new FakeClock();
+    const { seen, task } = steppingTask(clock, 1, 10);
+    const result = track(clock, runWithTimeout(task, 0, clock));
+    await clock.advance(0);
+    expect(result.current.state, "timeoutMs 0: the deadline is the call's own instant, so a task that needs 10 ms is timed out at t=0").toBe("rejected");
+    if (result.current.state === "rejected") {
+      expect((result.current.error as { name?: string }).name, "the rejection is a TimeoutError").toBe("TimeoutError");
+      expect(result.current.at, "rejected at t=0").toBe(0);
+    }
+    expect(seen.signal?.aborted, "the task's signal is aborted at the deadline t=0").toBe(true);
+    await clock.runAll();
+    expect(seen.done, "the aborted task did no step").toEqual([]);
+  });
+
+  test("[C4] a task that ignores its signal is still reported as timed out at the deadline", async () => {
     const clock = new FakeClock();
     let lateWork = 0;
     const stubborn = async () => {
@@ -97,7 +112,7 @@ describe("runWithTimeout", () => {
     expect(result.current.state, "its late result must be ignored").toBe("rejected");
   });
 
-  test("aborting the parent signal aborts the task with the parent's reason and rejects at once", async () => {
+  test("[C5][C7] aborting the parent signal aborts the task with the parent's reason and rejects at once", async () => {
     const clock = new FakeClock();
     const parent = new AbortController();
     const { seen, task } = steppingTask(clock, 10, 400);
@@ -113,7 +128,7 @@ describe("runWithTimeout", () => {
     expect(getEventListeners(parent.signal, "abort").length, "no listener may remain on the parent signal").toBe(0);
   });
 
-  test("a parent abort rejects at once even when the task ignores its signal", async () => {
+  test("[C5] a parent abort rejects at once even when the task ignores its signal", async () => {
     const clock = new FakeClock();
     const parent = new AbortController();
     let taskSignal: AbortSignal | undefined;
@@ -132,7 +147,27 @@ describe("runWithTimeout", () => {
     await clock.runAll();
   });
 
-  test("a task that throws before returning a promise rejects with that error and leaves nothing behind", async () => {
+  test("[C5][C7] two calls sharing one parent signal are both aborted by it, and leave no listener", async () => {
+    const clock = new FakeClock();
+    const parent = new AbortController();
+    const first = steppingTask(clock, 10, 400);
+    const second = steppingTask(clock, 10, 300);
+    const a = track(clock, runWithTimeout(first.task, 5_000, clock, parent.signal));
+    const b = track(clock, runWithTimeout(second.task, 5_000, clock, parent.signal));
+    await clock.advance(50);
+    const shutdown = new Error("draining the worker");
+    parent.abort(shutdown);
+    await flushMicrotasks();
+    expect([first.seen.signal?.reason, second.seen.signal?.reason], "a parent abort reaches every call that shares the parent signal (an onabort property holds only one handler)").toEqual([shutdown, shutdown]);
+    expect([a.current, b.current], "both calls reject at once with the parent's reason").toEqual([
+      { state: "rejected", error: shutdown, at: 50 },
+      { state: "rejected", error: shutdown, at: 50 },
+    ]);
+    expect(clock.pendingTimers, "no deadline timer may survive the parent abort").toBe(0);
+    expect(getEventListeners(parent.signal, "abort").length, "no listener may remain on the parent signal").toBe(0);
+  });
+
+  test("[C3] a task that throws before returning a promise rejects with that error and leaves nothing behind", async () => {
     const clock = new FakeClock();
     const parent = new AbortController();
     const bad = new TypeError("job data is missing");
@@ -146,7 +181,7 @@ describe("runWithTimeout", () => {
     expect(getEventListeners(parent.signal, "abort").length, "no listener may remain on the parent signal after a synchronous throw").toBe(0);
   });
 
-  test("a parent signal that is already aborted rejects at once without starting the task", async () => {
+  test("[C6] a parent signal that is already aborted rejects at once without starting the task, a timer or a listener", async () => {
     const clock = new FakeClock();
     const parent = new AbortController();
     const reason = new Error("already shutting down");
@@ -159,9 +194,10 @@ describe("runWithTimeout", () => {
     expect(started, "do not start a job when the parent signal is already aborted").toBe(false);
     expect(result.current, "reject with the parent's reason").toEqual({ state: "rejected", error: reason, at: 0 });
     expect(clock.pendingTimers, "no timer for a job that never started").toBe(0);
+    expect(getEventListeners(parent.signal, "abort").length, "no listener on a parent signal that has already aborted").toBe(0);
   });
 
-  test("after each call settles, no listener of it remains on the long-lived parent signal", async () => {
+  test("[C7] after each call settles, no listener of it remains on the long-lived parent signal", async () => {
     const clock = new FakeClock();
     const shutdown = new AbortController();
     for (let i = 0; i < 5; i++) {
@@ -183,7 +219,54 @@ describe("runWithTimeout", () => {
 });
 
 describe("runAttempt", () => {
-  test("every attempt counts, timeouts included: a job that always hangs fails after maxAttempts", async () => {
+  test("[C10] runAttempt never rejects because of the handler, whatever it throws: lastError still names the value", async () => {
+    for (const value of [null, undefined, "disk on fire", 0, false]) {
+      const clock = new FakeClock();
+      const job: TimedJob = { id: "odd-1", attempts: 0, maxAttempts: 2, state: "waiting" };
+      const result = track(clock, runAttempt(job, () => Promise.reject(value), 500, clock));
+      await flushMicrotasks();
+      expect(result.current, `a handler that rejects with ${JSON.stringify(value) ?? "undefined"}: runAttempt must resolve with the new state, not reject`).toMatchObject({ state: "fulfilled", value: "waiting" });
+      expect(job.attempts, "the failed attempt counts").toBe(1);
+      expect(typeof job.lastError === "string" && job.lastError.includes(String(value)), `a handler that rejects with ${JSON.stringify(value) ?? "undefined"}: lastError must be a string containing ${JSON.stringify(String(value))}, got ${JSON.stringify(job.lastError)}`).toBe(true);
+      expect(clock.pendingTimers, "no timer left behind").toBe(0);
+    }
+  });
+
+  test("[C8][C9] a handler that always throws: waiting while attempts < maxAttempts, failed at maxAttempts (1, 2, 3)", async () => {
+    for (const maxAttempts of [1, 2, 3]) {
+      const clock = new FakeClock();
+      const job: TimedJob = { id: `flaky-${maxAttempts}`, attempts: 0, maxAttempts, state: "waiting" };
+      const states: string[] = [];
+      for (let i = 0; i < 5 && job.state === "waiting"; i++) {
+        const result = track(clock, runAttempt(job, async () => {
+          throw new RangeError(`bad page ${i + 1}`);
+        }, 500, clock));
+        await flushMicrotasks();
+        if (result.current.state !== "fulfilled") expect(result.current.state, "runAttempt resolves when the handler throws").toBe("fulfilled");
+        states.push(job.state);
+      }
+      const want = [...Array.from({ length: maxAttempts - 1 }, () => "waiting"), "failed"];
+      expect(states, `maxAttempts ${maxAttempts}: the job waits for a retry after each failed attempt but the last, then fails`).toEqual(want);
+      expect(job, `maxAttempts ${maxAttempts}: every attempt counted, the latest error recorded as name: message`).toMatchObject({ attempts: maxAttempts, lastError: `RangeError: bad page ${maxAttempts}` });
+    }
+  });
+
+  test("[C9] the handler gets the attempt's signal, which aborts with a TimeoutError at the deadline", async () => {
+    const clock = new FakeClock();
+    const job: TimedJob = { id: "slow-1", attempts: 0, maxAttempts: 3, state: "waiting" };
+    let handlerSignal: AbortSignal | undefined;
+    const result = track(clock, runAttempt(job, (signal) => {
+      handlerSignal = signal;
+      return clock.sleep(10_000, signal);
+    }, 700, clock));
+    await clock.advance(700);
+    expect(handlerSignal?.aborted, "the handler must receive the signal of runWithTimeout, aborted at the 700 ms deadline").toBe(true);
+    expect(reasonName(handlerSignal), "its reason is a TimeoutError").toBe("TimeoutError");
+    expect(result.current, "the timed-out attempt leaves the job waiting").toMatchObject({ state: "fulfilled", value: "waiting" });
+    expect(clock.pendingTimers, "the aborted sleep and the deadline leave no timer").toBe(0);
+  });
+
+  test("[C8][C9] every attempt counts, timeouts included: a job that always hangs fails after maxAttempts", async () => {
     const clock = new FakeClock();
     const job: TimedJob = { id: "report-9", attempts: 0, maxAttempts: 2, state: "waiting" };
     const hang = () => new Promise<void>(() => {});
@@ -200,7 +283,7 @@ describe("runAttempt", () => {
     expect(clock.pendingTimers, "no timers left after the attempts").toBe(0);
   });
 
-  test("an attempt that succeeds completes the job, and one that throws leaves it waiting with its error", async () => {
+  test("[C8][C9] an attempt that succeeds completes the job, and one that throws leaves it waiting with its error", async () => {
     const clock = new FakeClock();
     const good: TimedJob = { id: "ok-1", attempts: 0, maxAttempts: 3, state: "waiting" };
     const done = track(clock, runAttempt(good, async (signal) => clock.sleep(100, signal), 500, clock));
