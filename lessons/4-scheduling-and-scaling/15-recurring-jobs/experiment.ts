@@ -1,7 +1,8 @@
 // Recurring jobs on a fake clock: why "run, then wait the interval" drifts, why
-// setInterval overlaps, how slot-based timers avoid both, how a unique key per
-// slot stops two scheduler instances from running a slot twice, and what DST
-// does to a cron pattern. croner only computes dates here; the FakeClock waits.
+// setInterval overlaps, how slot-based timers avoid both, what a timer that
+// fires late does, how a unique key per slot stops two scheduler instances from
+// running a slot twice, and what DST does to a cron pattern. croner only
+// computes dates here; the FakeClock waits.
 
 import { Cron } from "croner";
 import { FakeClock } from "#kit/clock.ts";
@@ -86,7 +87,37 @@ console.log("\n== 2. Skip policy: a slot that finds the last run still going is 
   await clock.runAll();
 }
 
-console.log("\n== 3. Two scheduler instances, one store, a unique key per slot ==");
+console.log("\n== 3. A timer that fires late: the process was frozen from 09:00:05 to 09:00:45 ==");
+{
+  // A GC pause, a laptop lid, a stopped container: the timer for 09:00:10 fires at 09:00:45.
+  // Re-arming from the slot then finds 09:00:20, :30 and :40 already due.
+  const mmss = (ms: number) => hms(ms).slice(3, 8);
+  for (const policy of ["every missed slot", "latest slot only"] as const) {
+    const clock = new FakeClock(T0);
+    const cron = cronUtc("*/10 * * * * *");
+    const log: string[] = [];
+    const fire = (slot: Date) => {
+      let next = cron.nextRun(slot)!;
+      if (policy === "latest slot only") {
+        const missed: string[] = [];
+        while (next.getTime() <= clock.now()) {
+          missed.push(mmss(slot.getTime()));
+          slot = next;
+          next = cron.nextRun(slot)!;
+        }
+        if (missed.length > 0) log.push(`${mmss(clock.now())} skip ${missed.join(" ")}`);
+      }
+      log.push(`${mmss(clock.now())} run ${mmss(slot.getTime())}`);
+      if (next.getTime() <= T0 + 60_000) clock.setTimeout(() => fire(next), next.getTime() - clock.now());
+    };
+    const first = cron.nextRun(new Date(T0))!;
+    clock.setTimeout(() => fire(first), 45_000); // due at 09:00:10, fired at 09:00:45
+    await clock.runAll();
+    console.log(`${policy.padEnd(18)}: ${log.join(", ")}`);
+  }
+}
+
+console.log("\n== 4. Two scheduler instances, one store, a unique key per slot ==");
 for (const unique of [true, false]) {
   const clock = new FakeClock(T0);
   const random = createRandom(7);
@@ -120,7 +151,7 @@ for (const unique of [true, false]) {
   console.log(`  ${ran.size} slots, ${total} runs`);
 }
 
-console.log("\n== 4. Time zones and DST (slots from croner, shown in UTC and local time) ==");
+console.log("\n== 5. Time zones and DST (slots from croner, shown in UTC and local time) ==");
 function local(ms: number, timeZone: string): string {
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat("en-GB", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" })
