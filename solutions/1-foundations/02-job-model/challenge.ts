@@ -65,7 +65,8 @@ function toWire(value: unknown, path: string, ancestors: Set<object>): Wire {
     wire = Array.from(object, (item, i) => toWire(item, `${path}[${i}]`, ancestors));
   } else if (isPlainObject(object)) {
     if (Object.getOwnPropertySymbols(object).length > 0) reject(path, "has a symbol key; JSON would drop it");
-    const out: { [key: string]: Wire } = {};
+    // No prototype: assigning the key "__proto__" then makes an own property, not a prototype.
+    const out: { [key: string]: Wire } = Object.create(null) as { [key: string]: Wire };
     for (const [key, child] of Object.entries(object)) {
       if (child === undefined) continue;
       out[key.startsWith("$") ? `$${key}` : key] = toWire(child, `${path}.${key}`, ancestors);
