@@ -61,35 +61,58 @@ export interface WorkerOptions {
   concurrency?: number;
   /** How long to sleep after claim() found nothing, before claiming again. Default 1000 ms. */
   pollIntervalMs?: number;
-  /** How long in-flight jobs may keep running after the first signal. Default 10_000 ms. */
+  /**
+   * How long in-flight jobs may keep running after the first signal. Default
+   * 10_000 ms; an explicit 0 is a grace period of zero (deadline at once), not the default.
+   */
   graceMs?: number;
 }
 
 export interface ShutdownWorker {
   /**
-   * Starts claiming: keeps up to `concurrency` jobs in flight, claims again as
-   * soon as a slot frees up, and sleeps `pollIntervalMs` only when claim()
-   * returned nothing. For each job: handler resolved -> queue.complete(id);
-   * handler threw or rejected -> queue.fail(id, error).
+   * Starts claiming.
+   *
+   * - [C1] Keeps up to `concurrency` jobs in flight (default 1) and claims again
+   *   as soon as a slot frees up: each slot claims on its own, it never waits
+   *   for the other slots' jobs.
+   * - [C2] Sleeps `pollIntervalMs` (default 1000) only when claim() returned
+   *   nothing, then claims again.
+   * - [C3] Calls `handler(job, signal)` with the job claim() returned. Handler
+   *   resolved -> queue.complete(id); handler threw (also synchronously) or
+   *   rejected -> queue.fail(id, error) with the thrown value unchanged (even
+   *   undefined, 0 or ""). Either way the slot goes on claiming.
+   * - [C4] Calling start() again, or after exit(), has no effect (never more
+   *   than `concurrency` jobs in flight, never a claim after exit()).
+   * - [C5] Job ids are any strings ("", "constructor", "__proto__", "toString"
+   *   included): every one of them is completed, failed or released like any other.
    */
   start(): void;
   /**
    * Called for every SIGTERM / SIGINT the process receives.
    *
    * First call (graceful):
-   *  - no claim() happens from this moment on (a sleeping poll must not wake up and claim);
-   *  - jobs in flight keep running; each one that settles is completed or failed as usual;
-   *  - when the last one settles -> exit(0) right away (no jobs in flight at all -> exit(0) at once);
-   *  - if jobs are still running `graceMs` after this call: abort each one's signal, call
-   *    queue.release(id) for each (never complete or fail them, not even when their handler
-   *    settles later), then exit(1).
+   *  - [C6] no claim() happens from this moment on: a sleeping poll must not
+   *    wake up and claim, and jobs that reach the queue later stay there;
+   *  - [C7] jobs in flight keep running (their signals are not aborted); each
+   *    one that settles is completed or failed as usual;
+   *  - [C8] when the last one settles -> exit(0) right away, after its
+   *    complete() / fail() (no jobs in flight at all -> exit(0) at once);
+   *  - [C9] if jobs are still running `graceMs` after this call: abort each one's
+   *    signal, call queue.release(id) for each, then exit(1). A released job is
+   *    never completed or failed, not even when its handler settles later.
+   *  - [C10] a signal before start(), or while start() has not claimed yet, is
+   *    not lost: it is the first signal like any other (nothing in flight ->
+   *    exit(0)), and no claim() happens after it.
    *
-   * Second call while jobs are still draining (forced): abort and release every job still
-   * in flight, then exit at once with a non-zero code; use 128 + the signal's number like a
-   * shell does: 130 for SIGINT, 143 for SIGTERM.
+   * - [C11] Second call while jobs are still draining (forced): abort and
+   *   release every job still in flight, then exit at once with 128 + the
+   *   second signal's number like a shell does: 130 for SIGINT, 143 for SIGTERM.
    *
-   * Calls after exit() are ignored. After exit() no timer of the worker is left pending
-   * on the clock (clear the hard-deadline timer when the drain finishes in time).
+   * - [C12] exit() is called exactly once: calls after exit() (a third signal,
+   *   a signal after the deadline) are ignored.
+   * - [C13] After exit() no timer of the worker is left pending on the clock,
+   *   whichever way it exited: clear the hard-deadline timer and cancel
+   *   sleeping polls.
    */
   shutdown(signal: ShutdownSignal): void;
 }
@@ -105,10 +128,13 @@ export interface SignalSource {
 }
 
 /**
- * Forwards EVERY SIGTERM and SIGINT from `source` to `worker.shutdown(name)`,
- * not only the first one (the second signal is what forces the exit). Installing a
- * listener also replaces Node's default action, which would kill the process
- * mid-job. Returns a function that removes the listeners again.
+ * - [C14] Forwards EVERY SIGTERM and SIGINT from `source` to
+ *   `worker.shutdown(name)` with that signal's name, not only the first one
+ *   (the second signal is what forces the exit).
+ * - [C15] The listeners are installed before handleSignals returns: a signal
+ *   that arrives right after it (while the worker is still starting) must
+ *   reach the worker, not Node's default action, which kills the process mid-job.
+ * - [C16] Returns a function that removes those listeners again.
  */
 export function handleSignals(worker: Pick<ShutdownWorker, "shutdown">, source: SignalSource = process): () => void {
   throw new Error("TODO: handleSignals — listen for SIGTERM and SIGINT and forward each one to worker.shutdown");

@@ -2,6 +2,8 @@
 // the real clock with the candidate's signal handlers on the real `process`.
 // argv[2] is a JSON config. Reports over IPC when `concurrency` jobs are running
 // and when a signal reached the worker; prints one JSON summary line on exit.
+// `selfSignal: "before-start"` sends this process a real SIGTERM right after
+// handleSignals() returns and calls start() only once it reached the worker.
 import { pathToFileURL } from "node:url";
 import { systemClock } from "#kit/clock.ts";
 import { candidatePath } from "../../_harness/candidate.ts";
@@ -11,7 +13,13 @@ type Job = import("../../../../lessons/5-patterns-and-operations/21-graceful-shu
 
 const { createWorker, handleSignals } = (await import(pathToFileURL(candidatePath(import.meta.url)).href)) as Challenge;
 
-const config = JSON.parse(process.argv[2] ?? "{}") as { jobs: number; jobMs: number; concurrency: number; graceMs: number };
+const config = JSON.parse(process.argv[2] ?? "{}") as {
+  jobs: number;
+  jobMs: number;
+  concurrency: number;
+  graceMs: number;
+  selfSignal?: "before-start";
+};
 
 const waiting: Job[] = Array.from({ length: config.jobs }, (_, i) => ({ id: `job-${i + 1}`, payload: null }));
 const tally = { claimed: [] as string[], completed: [] as string[], failed: [] as string[], released: [] as string[] };
@@ -46,10 +54,22 @@ const worker = createWorker({
   graceMs: config.graceMs,
 });
 
+let signalReached!: () => void;
+const firstSignal = new Promise<void>((resolve) => (signalReached = resolve));
+
 handleSignals({
   shutdown(signal) {
     process.send?.({ type: "signal", signal });
+    signalReached();
     worker.shutdown(signal);
   },
 });
+if (config.selfSignal) {
+  // POSIX delivers a signal a process sends itself before kill() returns: no listener yet means Node's default action.
+  process.kill(process.pid, "SIGTERM");
+  // Signal handles do not keep Node's event loop alive: this timer does, until the signal is dispatched.
+  const keepAlive = setInterval(() => {}, 1000);
+  await firstSignal;
+  clearInterval(keepAlive);
+}
 worker.start();
