@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Starts the runner from a bundle: one file loads in a few milliseconds where
 // the TypeScript sources would need a loader (~150 ms). The bundle is rebuilt
-// whenever a runner source is newer, so editing runner/*.ts just works.
+// whenever a runner source is newer, so editing runner/**/*.ts just works.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -11,7 +11,9 @@ process.env.TZ = "UTC";
 
 const runnerDir = path.dirname(fileURLToPath(import.meta.url));
 const distDir = path.join(runnerDir, "dist");
-const entries = ["cli", "grade-child", "experiment-thread"];
+// Each entry's bundle keeps a flat name: the code finds dist/grade-child.mjs and
+// dist/experiment-thread.mjs by these names.
+const entries = { cli: "cli/main.ts", "grade-child": "grading/grade-child.ts", "experiment-thread": "process/experiment-thread.ts" };
 
 function newestSource(dir) {
   let newest = 0;
@@ -23,7 +25,7 @@ function newestSource(dir) {
 }
 
 function stale() {
-  const built = entries.map((name) => path.join(distDir, `${name}.mjs`));
+  const built = Object.keys(entries).map((name) => path.join(distDir, `${name}.mjs`));
   if (!built.every((file) => existsSync(file))) return true;
   const oldest = Math.min(...built.map((file) => statSync(file).mtimeMs));
   return oldest < newestSource(runnerDir);
@@ -32,7 +34,7 @@ function stale() {
 if (stale()) {
   const { build } = await import("esbuild");
   const result = await build({
-    entryPoints: entries.map((name) => path.join(runnerDir, `${name}.ts`)),
+    entryPoints: Object.fromEntries(Object.entries(entries).map(([name, source]) => [name, path.join(runnerDir, source)])),
     outdir: distDir,
     outExtension: { ".js": ".mjs" },
     bundle: true,

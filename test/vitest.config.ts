@@ -1,11 +1,13 @@
-// The runner's own tests. Hidden tests (test/hidden) are run by `verify`, against
+// The runner's own tests, one folder per part of the runner (test/course for
+// runner/course, …). Hidden tests (test/hidden) are run by `verify`, against
 // stubs, solutions and mutants; fixtures are data for the tests here.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
     root: new URL("..", import.meta.url).pathname,
-    include: ["test/unit/**/*.test.ts", "test/cli/**/*.test.ts"],
+    include: ["test/**/*.test.ts"],
+    exclude: ["test/hidden/**", "test/fixtures/**", "**/node_modules/**"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

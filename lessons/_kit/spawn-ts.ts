@@ -7,7 +7,7 @@
 
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { bundleModule, childBundleDir } from "../../runner/bundle.ts";
+import { bundleModule, childBundleDir } from "../../runner/process/bundle.ts";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const cacheDir = childBundleDir(repoRoot);

@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { cleanUpOnSignal } from "../interrupt.ts";
+import { cleanUpOnSignal } from "../process/interrupt.ts";
 import { EQUIVALENTS_FILE, matchEquivalents, parseEquivalents } from "./equivalents.ts";
 import { readStrykerReport, type StrykerReport } from "./stryker-report.ts";
 import { coverageAnalysisFor, forgetUnkilled, strykerConfig, type ChallengeTarget } from "./stryker-config.ts";

@@ -96,12 +96,12 @@ describe("npm run lesson <id>", () => {
     expect(run.stdout).toContain("total: 5");
   });
 
-  test("the seed lesson of the course's source material runs as-is by path", () => {
-    const seed = path.join(repo, "..", "shared", "seeds", "002_e7496f000699849d.txt");
-    const run = cli(["lesson", seed, "--quiet", "--json"]);
+  test("a lesson in the source material's one-file format (phase_title, sequence, inline TypeScript) runs by path and matches", () => {
+    const run = cli(["lesson", path.join(fixtures, "single-file", "seed-format.txt"), "--quiet", "--json"]);
+    expect(run.status, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout);
-    expect(report.output).toContain("=== Background Workers ===");
-    expect(report.output).toContain("Job completed after 3 attempts");
+    expect(report).toMatchObject({ id: "retrying-worker", ok: true });
+    expect(report.output).toContain("Job 1 (send-invoice) completed after 3 attempts");
   });
 
   test("--json prints one JSON object on stdout and nothing else", () => {

@@ -2,14 +2,14 @@
 // that sleeps until the next job is due instead of polling.
 //
 // The rules, exactly:
-//   1. A job is READY when runAt <= clock.now(): never a millisecond before
+//   [C1] A job is READY when runAt <= clock.now(): never a millisecond before
 //      its runAt, and exactly at its runAt.
-//   2. Ready jobs leave in the order (priority, runAt, id): lower priority
+//   [C2] Ready jobs leave in the order (priority, runAt, id): lower priority
 //      number first; among equal priorities the earlier runAt first; among
 //      equal runAt the job added first. A delayed job that becomes ready is
 //      placed by that same order: it must NOT jump ahead of a ready job with a
 //      lower priority number just because it was promoted more recently.
-//   3. Time comes only from the clock passed to the constructor: read it with
+//   [C3] Time comes only from the clock passed to the constructor: read it with
 //      clock.now(), wait with clock.setTimeout / clock.clearTimeout (or
 //      clock.sleep). The tests use a FakeClock and move time by hand.
 //
@@ -30,11 +30,11 @@ export interface Job<T> {
 }
 
 export interface AddOptions {
-  /** Lower runs first. Default 0. Must be a safe integer, else RangeError. */
+  /** Lower runs first. Default 0. Must be a safe integer (not 1.5, NaN, Infinity or 2^53), else RangeError. */
   priority?: number;
   /** Run `delay` ms from now: runAt = clock.now() + delay. Must be finite and >= 0, else RangeError. */
   delay?: number;
-  /** Run at this absolute clock time (may be in the past: then it is ready at once). */
+  /** Run at this absolute clock time (may be in the past, or 0: then it is ready at once). Must be finite, else RangeError. */
   runAt?: number;
 }
 
@@ -53,10 +53,15 @@ export class DelayedQueue<T> {
   }
 
   /**
-   * Adds a job. Without `delay` or `runAt` it is ready now (runAt = now).
-   * Giving both `delay` and `runAt` throws a RangeError and adds nothing.
-   * Wakes any pending next() call, because the new job may be due sooner than
-   * what it was waiting for. Returns the job.
+   * Adds a job and returns it.
+   *
+   * - [C4] runAt is clock.now() + delay, or `runAt` exactly as given (0
+   *   included), or clock.now() when neither is given (ready now). Ids are
+   *   1, 2, 3 ... in the order add() was called.
+   * - [C5] Giving both `delay` and `runAt`, or an option outside its range
+   *   (see AddOptions), throws a RangeError and adds nothing.
+   * - [C6] Wakes every pending next() call, because the new job may be due
+   *   sooner than what it was waiting for.
    */
   add(data: T, options?: AddOptions): Job<T> {
     void data;
@@ -65,20 +70,20 @@ export class DelayedQueue<T> {
   }
 
   /**
-   * Removes and returns the first ready job in (priority, runAt, id) order,
-   * or undefined if no job is ready at clock.now().
+   * [C7] Removes and returns the first ready job in (priority, runAt, id)
+   * order, or undefined if no job is ready at clock.now().
    */
   take(): Job<T> | undefined {
     throw new Error("TODO: take");
   }
 
-  /** How many jobs (not yet taken) are delayed and ready at clock.now(). */
+  /** [C8] How many jobs (not yet taken) are delayed and ready at clock.now(). */
   counts(): QueueCounts {
     throw new Error("TODO: counts");
   }
 
   /**
-   * The runAt of the earliest job that is not ready yet (runAt > now), or
+   * [C9] The runAt of the earliest job that is not ready yet (runAt > now), or
    * undefined if every remaining job is ready or the queue is empty. A worker
    * with nothing ready sleeps until this time.
    */
@@ -87,15 +92,23 @@ export class DelayedQueue<T> {
   }
 
   /**
-   * Resolves with the next job (removing it, as take() does) as soon as one
-   * is ready: at once if one is ready now, else exactly at the moment the
-   * earliest delayed job falls due, or when add() brings a job that is ready
-   * sooner. Several next() calls may wait at once; each job goes to only one
-   * of them.
+   * Waits for the next job, without polling.
    *
-   * If `signal` aborts first (or is already aborted), rejects with
-   * signal.reason and takes no job. Once next() has settled either way, none
-   * of the timers it set remain on the clock.
+   * - [C10] Resolves with the next job (removing it, as take() does) as soon as
+   *   one is ready: at once if one is ready now, else exactly at the moment the
+   *   earliest delayed job falls due, or when add() brings a job that is ready
+   *   sooner. It never resolves without a job: if another consumer took the
+   *   job it woke up for, it keeps waiting.
+   * - [C11] No polling: while nothing changes it sets no new timers, apart
+   *   from at most one per hour of waiting (capping very long sleeps is fine);
+   *   with nothing delayed it needs no timer at all, since add() wakes it.
+   * - [C12] Several next() calls may wait at once; each job goes to only one
+   *   of them, and the others keep waiting.
+   * - [C13] If `signal` aborts first (or is already aborted), rejects with
+   *   signal.reason and takes no job; other waiting calls are not affected.
+   * - [C14] Once next() has settled either way, none of the timers it set
+   *   remain on the clock and none of its listeners remain on `signal` (a
+   *   worker passes the same signal to every next() call it makes).
    */
   next(signal?: AbortSignal): Promise<Job<T>> {
     void signal;

@@ -91,8 +91,8 @@ function statsProblems(queue: JobQueueT, ids: string[], when: string): string[] 
   return problems;
 }
 
-describe("running jobs", () => {
-  test("runs jobs oldest first, each with the handler registered for its type, and records the result", async () => {
+describe("[C1][C7][C8][C9] running jobs", () => {
+  test("[C1][C7][C9] runs jobs oldest first, each with the handler registered for its type, and records the result", async () => {
     const clock = new FakeClock();
     const queue = new JobQueue();
     const calls: string[] = [];
@@ -118,7 +118,7 @@ describe("running jobs", () => {
     expect(queue.stats(), "after drain(): everything completed").toEqual({ enqueued: 3, waiting: 0, active: 0, completed: 3, failed: 0 });
   });
 
-  test("processNext() resolves false and drain() resolves 0 when nothing is waiting", async () => {
+  test("[C7][C13] processNext() resolves false and drain() resolves 0 when nothing is waiting", async () => {
     const clock = new FakeClock();
     const queue = new JobQueue();
     const worker = new Worker(queue, registry({}));
@@ -126,7 +126,7 @@ describe("running jobs", () => {
     expect(await settle(clock, worker.drain(), "drain()"), "drain() on an empty queue resolves 0").toBe(0);
   });
 
-  test("a job is active, and counted as active, while its handler runs", async () => {
+  test("[C8][C12] a job is active, and counted as active, while its handler runs; side-by-side calls take different jobs", async () => {
     const clock = new FakeClock();
     const queue = new JobQueue();
     const seenInside: Array<{ id: string; state?: string; stats: QueueStats }> = [];
@@ -157,8 +157,8 @@ describe("running jobs", () => {
   });
 });
 
-describe("getJob", () => {
-  test("returns a copy: changing it does not change the job or the stats", async () => {
+describe("[C3][C4] getJob and stats", () => {
+  test("[C3] getJob returns a copy: changing it does not change the job or the stats", async () => {
     const clock = new FakeClock();
     const queue = new JobQueue();
     const worker = new Worker(queue, registry({ email: async () => "sent" }));
@@ -174,10 +174,37 @@ describe("getJob", () => {
     expect(queue.getJob(id)?.state, "the job runs as stored, whatever was done to an old copy").toBe("completed");
     expect(queue.stats(), "stats are unaffected by writes to a copy").toEqual({ enqueued: 1, waiting: 0, active: 0, completed: 1, failed: 0 });
   });
+
+  test("[C3] getJob of an id add() never returned is undefined, also for names every object has", () => {
+    const queue = new JobQueue();
+    const known = [queue.add("email", {}), queue.add("email", {})];
+    for (const id of ["", "0", "-1", "toString", "constructor", "__proto__", "hasOwnProperty", "valueOf", "undefined", "NaN"]) {
+      if (known.includes(id)) continue;
+      expect(queue.getJob(id), `getJob(${JSON.stringify(id)}): no job has that id, so undefined (keep jobs in a Map, not a plain object)`).toBeUndefined();
+    }
+  });
+
+  test("[C4] stats() returns a snapshot: editing it or keeping it changes nothing", async () => {
+    const clock = new FakeClock();
+    const queue = new JobQueue();
+    const worker = new Worker(queue, registry({ email: async () => "sent" }));
+    queue.add("email", {});
+    queue.add("email", {});
+    const before = queue.stats();
+    const copy = { ...before };
+    before.waiting = 99;
+    before.enqueued = -1;
+    before.completed = 7;
+    expect(queue.stats(), "writing to the object stats() returned must not change the queue's counts: return a new object each time").toEqual({ enqueued: 2, waiting: 2, active: 0, completed: 0, failed: 0 });
+    const kept = queue.stats();
+    await settle(clock, worker.drain(), "drain()");
+    expect(kept, "a snapshot taken earlier must not change when jobs move on").toEqual(copy);
+    expect(queue.stats(), "the queue's own counts are intact").toEqual({ enqueued: 2, waiting: 0, active: 0, completed: 2, failed: 0 });
+  });
 });
 
-describe("failures and retries", () => {
-  test("maxAttempts counts every run, the first one included, and the last error is kept", async () => {
+describe("[C2][C10] failures and retries", () => {
+  test("[C2][C10][C13] maxAttempts counts every run, the first one included, and the last error is kept", async () => {
     const clock = new FakeClock();
     const queue = new JobQueue();
     const attemptsSeen: number[] = [];
@@ -204,7 +231,7 @@ describe("failures and retries", () => {
     expect(queue.getJob(once)?.state, "and then it is failed").toBe("failed");
   });
 
-  test("a failed attempt with attempts left goes back to waiting, at the back of the line", async () => {
+  test("[C10] a failed attempt with attempts left goes back to waiting, at the back of the line, keeping its error", async () => {
     const clock = new FakeClock();
     const queue = new JobQueue();
     const worker = new Worker(queue, registry({
@@ -230,7 +257,7 @@ describe("failures and retries", () => {
     expect(queue.getJob(flaky)?.attempts, "two runs").toBe(2);
   });
 
-  test("a handler that throws synchronously or rejects with a non-Error fails its job, not the worker", async () => {
+  test("[C10][C12] a handler that throws synchronously or rejects with a non-Error fails its job, not the worker", async () => {
     const clock = new FakeClock();
     const queue = new JobQueue();
     const worker = new Worker(queue, registry({
@@ -252,17 +279,120 @@ describe("failures and retries", () => {
     expect(queue.getJob(ids[3]!)?.result, "a handler may return a plain (non-promise) value: that is its result").toBe(7);
   });
 
-  test("maxAttempts must be a whole number of at least 1", () => {
+  test("[C2] maxAttempts: omitted or undefined means 1; any whole number >= 1 is accepted however large", async () => {
+    const clock = new FakeClock();
     const queue = new JobQueue();
-    for (const bad of [0, -1, 1.5, Number.NaN]) {
+    const runs = new Map<string, number>();
+    const worker = new Worker(queue, registry({
+      broken: (_data, job) => {
+        runs.set(job.id, (runs.get(job.id) ?? 0) + 1);
+        throw new Error("always fails");
+      },
+    }));
+    for (const big of [2 ** 31, 2 ** 32, Number.MAX_SAFE_INTEGER]) {
+      let id: string | undefined;
+      const error = (() => {
+        try {
+          id = queue.add("x", {}, { maxAttempts: big });
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      expect(error, `maxAttempts ${big} is a whole number >= 1: accept it (do not check integers with | 0)`).toBeUndefined();
+      expect(queue.getJob(id ?? "")?.maxAttempts, `the job keeps maxAttempts ${big}`).toBe(big);
+    }
+    const a = queue.add("broken", {}, { maxAttempts: undefined });
+    const b = queue.add("broken", {}, {});
+    const c = queue.add("broken", {});
+    await settle(clock, Promise.all([worker.processNext(), worker.processNext(), worker.processNext(), worker.processNext(), worker.processNext(), worker.processNext()]), "processNext()");
+    for (const id of [a, b, c]) {
+      expect(runs.get(id), "without a maxAttempts the default is 1: one run, no retry").toBe(1);
+      expect(queue.getJob(id)?.state, "after its one run fails, the job is failed").toBe("failed");
+    }
+  });
+
+  test("[C9] a handler's result is kept whatever it is: undefined, null, 0, \"\" and false complete the job too", async () => {
+    const clock = new FakeClock();
+    const queue = new JobQueue();
+    const values: unknown[] = [undefined, null, 0, "", false, Number.NaN];
+    const worker = new Worker(queue, registry({ give: (data) => values[data as number], giveAsync: async (data) => values[data as number] }));
+    const ids = values.flatMap((_, i) => [queue.add("give", i), queue.add("giveAsync", i)]);
+    await settle(clock, worker.drain(), "drain()");
+    ids.forEach((id, n) => {
+      const value = values[Math.floor(n / 2)];
+      const job = queue.getJob(id);
+      expect(job?.state, `a handler that ${n % 2 ? "resolves" : "returns"} ${String(value)} has succeeded: its job is completed`).toBe("completed");
+      expect(job?.result, `the job's result is ${String(value)}, as the handler gave it`).toBe(value);
+    });
+  });
+
+  test("[C10] whatever a handler throws, its job fails with String(value) as the error and processNext() resolves true", async () => {
+    const clock = new FakeClock();
+    const queue = new JobQueue();
+    const thrown: Array<[unknown, string]> = [[null, "null"], [undefined, "undefined"], [0, "0"], ["", ""], [false, "false"], [{ toString: () => "custom" }, "custom"], [new TypeError("bad input"), "bad input"]];
+    const worker = new Worker(queue, registry({
+      syncThrow: (data) => {
+        throw thrown[data as number]![0];
+      },
+      asyncThrow: async (data) => {
+        await Promise.resolve();
+        throw thrown[data as number]![0];
+      },
+    }));
+    for (let i = 0; i < thrown.length; i++) {
+      for (const type of ["syncThrow", "asyncThrow"]) {
+        const id = queue.add(type, i);
+        const took = await settle(clock, worker.processNext(), `processNext() on a job whose handler throws ${thrown[i]![1] || '""'}`);
+        expect(took, "processNext() took a job: it resolves true").toBe(true);
+        const job = queue.getJob(id);
+        expect(job?.state, `a handler that throws ${JSON.stringify(thrown[i]![1])} fails its job (no retries left)`).toBe("failed");
+        expect(job?.error, `the error is the Error's message, or String(value) for anything else: ${JSON.stringify(thrown[i]![1])}`).toBe(thrown[i]![1]);
+      }
+    }
+    expect(queue.stats(), "every job failed, and the sum still adds up").toEqual({ enqueued: thrown.length * 2, waiting: 0, active: 0, completed: 0, failed: thrown.length * 2 });
+  });
+
+  test("[C8][C10] a retry joins the back of the line as it is when the attempt fails, behind jobs added meanwhile", async () => {
+    const clock = new FakeClock();
+    const queue = new JobQueue();
+    const order: string[] = [];
+    const names = new Map<string, string>();
+    const worker = new Worker(queue, registry({
+      flaky: async (data, job) => {
+        order.push(`${String(data)}${job.attempt}`);
+        if (names.get(job.id) !== data || job.type !== "flaky") order.push(`wrong context ${JSON.stringify(job)}`);
+        await clock.sleep(10);
+        throw new Error("down");
+      },
+      ok: async (data, job) => {
+        order.push(`${String(data)}${job.attempt}`);
+        if (names.get(job.id) !== data || job.type !== "ok") order.push(`wrong context ${JSON.stringify(job)}`);
+        return "done";
+      },
+    }));
+    const add = (type: string, name: string, maxAttempts = 1) => names.set(queue.add(type, name, { maxAttempts }), name);
+    add("flaky", "A", 3);
+    add("ok", "B");
+    const first = worker.processNext();
+    await flushMicrotasks();
+    add("ok", "C");
+    await settle(clock, first, "processNext()");
+    await settle(clock, worker.drain(), "drain()");
+    expect(order, "the handler gets (data, { id, type, attempt }); a failed attempt goes to the back of the line as it is then: A's retry runs after B and after C, added while A ran").toEqual(["A1", "B1", "C1", "A2", "A3"]);
+  });
+
+  test("[C2] maxAttempts must be a whole number of at least 1: anything else is a RangeError and adds nothing", () => {
+    const queue = new JobQueue();
+    for (const bad of [0, -0, -1, 0.5, 1.5, 2.5, Number.NaN, Infinity, -Infinity, Number.EPSILON]) {
       expect(() => queue.add("x", {}, { maxAttempts: bad }), `maxAttempts ${bad} must be refused with a RangeError, not replaced by a default`).toThrow(RangeError);
     }
-    expect(queue.stats().enqueued, "a refused add() enqueues nothing").toBe(0);
+    expect(queue.stats(), "a refused add() adds nothing: no job waiting, nothing enqueued").toEqual({ enqueued: 0, waiting: 0, active: 0, completed: 0, failed: 0 });
   });
 });
 
-describe("unknown job types", () => {
-  test("a job with no handler for its type fails at once, with an error naming the type, and the worker carries on", async () => {
+describe("[C6][C11] unknown job types", () => {
+  test("[C11][C12] a job with no handler for its type fails at once, with an error naming the type, and the worker carries on", async () => {
     const clock = new FakeClock();
     const queue = new JobQueue();
     const worker = new Worker(queue, registry({ email: async () => "sent" }));
@@ -277,7 +407,7 @@ describe("unknown job types", () => {
     expect(queue.stats(), "one failed, one completed").toEqual({ enqueued: 2, waiting: 0, active: 0, completed: 1, failed: 1 });
   });
 
-  test("types named after Object.prototype members (toString, constructor...) are unknown too", async () => {
+  test("[C6][C11] types named after Object.prototype members (toString, constructor...) are unknown too", async () => {
     const clock = new FakeClock();
     const queue = new JobQueue();
     const worker = new Worker(queue, registry({ email: async () => "sent" }));
@@ -287,6 +417,53 @@ describe("unknown job types", () => {
       expect(queue.getJob(id)?.state, `"${type}" is not a registered handler: look up own properties only (Object.hasOwn or a Map)`).toBe("failed");
       expect(queue.getJob(id)?.error ?? "", `the error must name the type "${type}"`).toContain(type);
     }
+  });
+});
+
+describe("[C6] handler maps", () => {
+  test("[C6] own handlers named toString, constructor, hasOwnProperty or __proto__ run, and a null-prototype map works", async () => {
+    const clock = new FakeClock();
+    const queue = new JobQueue();
+    const ran: string[] = [];
+    const handlers = Object.create(null) as Record<string, Handler>;
+    for (const type of ["email", "toString", "constructor", "hasOwnProperty", "__proto__", "valueOf"]) {
+      Object.defineProperty(handlers, type, { value: (_data: unknown, job: { type: string }) => (ran.push(job.type), `ran ${type}`), enumerable: true });
+    }
+    const worker = new Worker(queue, handlers);
+    const types = ["email", "toString", "constructor", "hasOwnProperty", "__proto__", "valueOf"];
+    const ids = types.map((type) => queue.add(type, {}));
+    await settle(clock, worker.drain(), "drain() with a handler map made by Object.create(null)");
+    types.forEach((type, i) => {
+      expect(queue.getJob(ids[i]!)?.state, `handlers has an own property "${type}", so a "${type}" job has a handler and completes (use Object.hasOwn or a Map, which also work without a prototype)`).toBe("completed");
+      expect(queue.getJob(ids[i]!)?.result, `the "${type}" job's result comes from its own handler`).toBe(`ran ${type}`);
+    });
+    expect(ran, "each handler ran once, in order").toEqual(types);
+
+    const plain = new JobQueue();
+    const own = new Worker(plain, { toString: () => "mine", email: () => "sent" });
+    const [t, c] = [plain.add("toString", {}), plain.add("constructor", {})];
+    await settle(clock, own.drain(), "drain()");
+    expect(plain.getJob(t)?.result, 'an own "toString" handler is a handler like any other').toBe("mine");
+    expect(plain.getJob(c)?.state, '"constructor" is not an own property of this map: no handler, failed').toBe("failed");
+  });
+});
+
+describe("[C13] drain", () => {
+  test("[C13] drain() also runs jobs added while it runs, and counts every attempt", async () => {
+    const clock = new FakeClock();
+    const queue = new JobQueue();
+    const worker = new Worker(queue, registry({
+      parent: async () => {
+        await clock.sleep(5);
+        queue.add("child", {});
+        return "spawned";
+      },
+      child: async () => "done",
+    }));
+    queue.add("parent", {});
+    const ran = await settle(clock, worker.drain(), "drain()");
+    expect(ran, "drain() runs until nothing is waiting: the parent, then the child it added").toBe(2);
+    expect(queue.stats(), "both jobs completed").toEqual({ enqueued: 2, waiting: 0, active: 0, completed: 2, failed: 0 });
   });
 });
 
@@ -310,8 +487,8 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 2, arbitrary: fc.integer({ min: 0, max: 40 }).map((ms) => ({ kind: "tick" as const, ms })) },
 );
 
-describe("stats always add up", () => {
-  test("at every moment waiting + active + completed + failed === enqueued, with retries, unknown types and jobs side by side", async () => {
+describe("[C5] stats always add up", () => {
+  test("[C5][C8][C10][C11][C12] at every moment waiting + active + completed + failed === enqueued, with retries, unknown types and jobs side by side", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(command, { maxLength: 25 }), async (commands) => {
         const clock = new FakeClock();

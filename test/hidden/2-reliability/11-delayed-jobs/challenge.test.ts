@@ -1,4 +1,5 @@
 import { test, expect, describe } from "vitest";
+import { getEventListeners } from "node:events";
 import fc from "fast-check";
 import { FakeClock } from "#kit/clock.ts";
 import { loadCandidate } from "../../_harness/candidate.ts";
@@ -21,6 +22,10 @@ class GuardedClock extends FakeClock {
       throw new Error(`more than ${this.limit} timers set: the candidate keeps re-arming a timer without making progress`);
     }
     return super.setTimeout(callback, ms);
+  }
+  /** How many timers have been set so far. */
+  get timersSet(): number {
+    return this.#set;
   }
 }
 
@@ -52,7 +57,7 @@ function drain<T>(queue: { take(): T | undefined }): T[] {
 }
 
 describe("when a delayed job becomes ready", () => {
-  test("a job is not ready one millisecond before its runAt and is ready exactly at runAt", async () => {
+  test("[C1][C8] a job is not ready one millisecond before its runAt and is ready exactly at runAt", async () => {
     const clock = new FakeClock();
     const queue = new DelayedQueue<string>(clock);
     const job = queue.add("reminder", { delay: 1_000 });
@@ -65,7 +70,7 @@ describe("when a delayed job becomes ready", () => {
     expect(queue.take()?.data, "at exactly t=1000 take() must return the job").toBe("reminder");
   });
 
-  test("a job added with no delay is ready at once, and runAt in the past is ready at once too", () => {
+  test("[C3][C4] a job added with no delay is ready at once (runAt from the injected clock), and runAt in the past is ready at once too", () => {
     const clock = new FakeClock(5_000);
     const queue = new DelayedQueue<string>(clock);
     expect(queue.add("now").runAt, "no delay means runAt = now").toBe(5_000);
@@ -84,7 +89,7 @@ describe("when a delayed job becomes ready", () => {
     ]);
   });
 
-  test("nextRunAt() is the earliest runAt among jobs that are not ready yet", async () => {
+  test("[C9] nextRunAt() is the earliest runAt among jobs that are not ready yet", async () => {
     const clock = new FakeClock();
     const queue = new DelayedQueue<string>(clock);
     expect(queue.nextRunAt(), "an empty queue has no next runAt").toBeUndefined();
@@ -98,7 +103,7 @@ describe("when a delayed job becomes ready", () => {
     expect(queue.nextRunAt(), "when every job is ready there is no next runAt").toBeUndefined();
   });
 
-  test("giving both delay and runAt, or a negative or non-finite delay, throws a RangeError and adds nothing", () => {
+  test("[C5] giving both delay and runAt, or a negative or non-finite delay, throws a RangeError and adds nothing", () => {
     const queue = new DelayedQueue<string>(new FakeClock());
     expect(() => queue.add("x", { delay: 10, runAt: 10 }), "delay and runAt together are ambiguous").toThrow(RangeError);
     expect(() => queue.add("x", { delay: -5 }), "a negative delay is a bug in the caller").toThrow(RangeError);
@@ -106,10 +111,25 @@ describe("when a delayed job becomes ready", () => {
     expect(() => queue.add("x", { delay: Number.POSITIVE_INFINITY }), "an infinite delay must throw: delay must be finite").toThrow(RangeError);
     expect(queue.counts(), "a rejected add must not leave a job behind").toEqual({ delayed: 0, ready: 0 });
   });
+
+  test("[C5] a priority that is not a safe integer, or a runAt that is not finite, throws a RangeError and adds nothing", () => {
+    const queue = new DelayedQueue<string>(new FakeClock());
+    for (const priority of [1.5, -0.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 2 ** 53, -(2 ** 53)]) {
+      expect(() => queue.add("x", { priority }), `priority ${priority} is not a safe integer: add() must throw a RangeError`).toThrow(RangeError);
+    }
+    for (const runAt of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      expect(() => queue.add("x", { runAt }), `runAt ${runAt} is not a clock time: add() must throw a RangeError`).toThrow(RangeError);
+    }
+    expect(queue.counts(), "the rejected adds must not leave a job behind").toEqual({ delayed: 0, ready: 0 });
+    queue.add("max", { priority: Number.MAX_SAFE_INTEGER });
+    queue.add("min", { priority: Number.MIN_SAFE_INTEGER });
+    queue.add("zero", { priority: 0 });
+    expect(names(drain(queue)), "the largest and smallest safe integers are valid priorities, lower first").toEqual(["min", "zero", "max"]);
+  });
 });
 
 describe("the order of ready jobs", () => {
-  test("a promoted delayed job does not jump ahead of a ready job with a lower priority number", async () => {
+  test("[C2][C7] a promoted delayed job does not jump ahead of a ready job with a lower priority number", async () => {
     const clock = new FakeClock();
     const queue = new DelayedQueue<string>(clock);
     queue.add("urgent-ready", { priority: 1 });
@@ -122,7 +142,7 @@ describe("the order of ready jobs", () => {
     ).toEqual(["urgent-ready", "urgent-added-later", "bulk-delayed"]);
   });
 
-  test("a promoted job with a lower priority number goes ahead of jobs that were ready before it", async () => {
+  test("[C2][C7] a promoted job with a lower priority number goes ahead of jobs that were ready before it", async () => {
     const clock = new FakeClock();
     const queue = new DelayedQueue<string>(clock);
     queue.add("normal-1", { priority: 3 });
@@ -133,7 +153,7 @@ describe("the order of ready jobs", () => {
     expect(names(drain(queue)), "at t=50 the priority-0 job is ready and goes first").toEqual(["urgent-delayed", "normal-2"]);
   });
 
-  test("equal priorities leave by runAt, and equal runAt by the order they were added", async () => {
+  test("[C2][C7] equal priorities leave by runAt, and equal runAt by the order they were added", async () => {
     const clock = new FakeClock();
     const queue = new DelayedQueue<string>(clock);
     queue.add("due-200", { delay: 200 });
@@ -149,7 +169,7 @@ describe("the order of ready jobs", () => {
     ]);
   });
 
-  test("take() always returns the ready job with the smallest (priority, runAt, insertion) and never one before its runAt", async () => {
+  test("[C1][C2][C7][C8][C9] take() always returns the ready job with the smallest (priority, runAt, insertion) and never one before its runAt", async () => {
     type Op =
       | { kind: "add"; priority: number; delay: number }
       | { kind: "advance"; ms: number }
@@ -190,6 +210,10 @@ describe("the order of ready jobs", () => {
               ready: model.filter((job) => !job.taken && job.runAt <= now).length,
             };
             expect(queue.counts(), `${log.join("; ")}: counts() after the take`).toEqual(counts);
+            const pending = model.filter((job) => !job.taken && job.runAt > now).map((job) => job.runAt);
+            const nextRunAt = pending.length === 0 ? undefined : Math.min(...pending);
+            const gotNext = queue.nextRunAt();
+            if (gotNext !== nextRunAt) expect(gotNext, `${log.join("; ")}: nextRunAt() is the earliest runAt still in the future`).toBe(nextRunAt);
           }
         }
       }),
@@ -197,7 +221,7 @@ describe("the order of ready jobs", () => {
     );
   });
 
-  test("priority 0 is a real priority and negative priorities run before it", () => {
+  test("[C2][C4] priority 0 is a real priority and negative priorities run before it", () => {
     const queue = new DelayedQueue<string>(new FakeClock());
     queue.add("default");
     queue.add("five", { priority: 5 });
@@ -208,7 +232,7 @@ describe("the order of ready jobs", () => {
 });
 
 describe("next(): waiting for the next job without polling", () => {
-  test("next() resolves exactly at the runAt of the first due job, not a millisecond earlier", async () => {
+  test("[C10][C14] next() resolves exactly at the runAt of the first due job, not a millisecond earlier", async () => {
     const clock = new GuardedClock();
     const queue = new DelayedQueue<string>(clock);
     queue.add("later", { delay: 500 });
@@ -223,7 +247,7 @@ describe("next(): waiting for the next job without polling", () => {
     expect(clock.pendingTimers, "once next() has resolved, no timer of its own may remain").toBe(0);
   });
 
-  test("next() resolves at once when a job is already ready", async () => {
+  test("[C10] next() resolves at once when a job is already ready", async () => {
     const clock = new GuardedClock();
     const queue = new DelayedQueue<string>(clock);
     queue.add("ready");
@@ -232,7 +256,7 @@ describe("next(): waiting for the next job without polling", () => {
     expect(result.value?.data, "a ready job is returned without waiting").toBe("ready");
   });
 
-  test("next() wakes for a job added while it waits, even one due before the job it was waiting for", async () => {
+  test("[C6][C10] next() wakes for a job added while it waits, even one due before the job it was waiting for", async () => {
     const clock = new GuardedClock();
     const queue = new DelayedQueue<string>(clock);
     queue.add("far", { delay: 10_000 });
@@ -246,7 +270,7 @@ describe("next(): waiting for the next job without polling", () => {
     expect(clock.pendingTimers, "once next() has resolved, no timer of its own may remain").toBe(0);
   });
 
-  test("next() on an empty queue resolves when a ready job is added", async () => {
+  test("[C6][C10] next() on an empty queue resolves when a ready job is added", async () => {
     const clock = new GuardedClock();
     const queue = new DelayedQueue<string>(clock);
     const result = watch(() => queue.next());
@@ -257,7 +281,7 @@ describe("next(): waiting for the next job without polling", () => {
     expect(result.value?.data, "add() must wake a next() that waits on an empty queue").toBe("hello");
   });
 
-  test("two pending next() calls get two different jobs", async () => {
+  test("[C12] two pending next() calls get two different jobs", async () => {
     const clock = new GuardedClock();
     const queue = new DelayedQueue<string>(clock);
     const first = watch(() => queue.next());
@@ -269,7 +293,7 @@ describe("next(): waiting for the next job without polling", () => {
     expect(queue.counts(), "both jobs were taken").toEqual({ delayed: 0, ready: 0 });
   });
 
-  test("aborting next() rejects with the signal's reason, takes nothing and leaves no timer behind", async () => {
+  test("[C13][C14] aborting next() rejects with the signal's reason, takes nothing and leaves no timer behind", async () => {
     const clock = new GuardedClock();
     const queue = new DelayedQueue<string>(clock);
     queue.add("due-later", { delay: 1_000 });
@@ -285,7 +309,7 @@ describe("next(): waiting for the next job without polling", () => {
     expect(queue.counts(), "the aborted call must not have taken the job").toEqual({ delayed: 0, ready: 1 });
   });
 
-  test("next() with an already aborted signal rejects without taking a ready job", async () => {
+  test("[C13] next() with an already aborted signal rejects without taking a ready job", async () => {
     const clock = new GuardedClock();
     const queue = new DelayedQueue<string>(clock);
     queue.add("ready");
@@ -294,5 +318,95 @@ describe("next(): waiting for the next job without polling", () => {
     await clock.advance(0);
     expect(result.error, "an already aborted signal rejects with its reason").toBe(reason);
     expect(queue.counts(), "the ready job stays in the queue").toEqual({ delayed: 0, ready: 1 });
+  });
+
+  test("[C10] a next() woken for a job that another consumer took first keeps waiting instead of resolving without a job", async () => {
+    const clock = new GuardedClock();
+    const queue = new DelayedQueue<string>(clock);
+    const result = watch(() => queue.next());
+    await clock.advance(10);
+    queue.add("stolen");
+    const stolen = queue.take(); // another consumer, before the woken next() runs again
+    await clock.advance(0);
+    if (stolen === undefined) {
+      // The job was handed straight to the waiting next(): nobody could steal it.
+      expect(result.value?.data, "take() found nothing, so add() must have handed the job to the waiting next()").toBe("stolen");
+      return;
+    }
+    expect(stolen.data, "the other consumer took the job that was just added").toBe("stolen");
+    expect(result.settled, "the job next() was woken for is gone: next() must keep waiting (not resolve with undefined, not reject)").toBe(false);
+    queue.add("second", { delay: 20 });
+    await clock.advance(20);
+    expect(result.error, "next() must not fail").toBeUndefined();
+    expect(result.value?.data, "next() resolves with the next job that becomes ready").toBe("second");
+    expect(clock.pendingTimers, "no timer of next() may remain once it has resolved").toBe(0);
+  });
+
+  test("[C12] one job for two waiters: one gets it and the other keeps waiting for the next job", async () => {
+    const clock = new GuardedClock();
+    const queue = new DelayedQueue<string>(clock);
+    const first = watch(() => queue.next());
+    const second = watch(() => queue.next());
+    queue.add("only", { delay: 30 });
+    await clock.advance(30);
+    const settled = [first, second].filter((w) => w.settled);
+    expect(settled.map((w) => w.value?.data), "one job, two waiters: exactly one resolves with it, the other keeps waiting").toEqual(["only"]);
+    const other = first.settled ? second : first;
+    queue.add("next one", { delay: 5 });
+    await clock.advance(5);
+    expect(other.value?.data, "the waiter that got nothing receives the next job").toBe("next one");
+    expect(clock.pendingTimers, "no timer of a settled next() may remain").toBe(0);
+  });
+
+  test("[C13] aborting one waiting next() rejects only that one: another waiter keeps waiting and gets the job", async () => {
+    const clock = new GuardedClock();
+    const queue = new DelayedQueue<string>(clock);
+    queue.add("due", { delay: 100 });
+    const controller = new AbortController();
+    const aborted = watch(() => queue.next(controller.signal));
+    const other = watch(() => queue.next());
+    await clock.advance(10);
+    const reason = new Error("this consumer stops");
+    controller.abort(reason);
+    await clock.advance(0);
+    expect(aborted.error, "the aborted next() rejects with its signal's reason").toBe(reason);
+    expect(other.settled, "the other next(), with no signal, is not affected and keeps waiting").toBe(false);
+    await clock.advance(90);
+    expect(other.value?.data, "at t=100 the other waiter gets the job").toBe("due");
+    expect(clock.pendingTimers, "no timer of a settled next() may remain").toBe(0);
+  });
+
+  test("[C11] next() does not poll: an hour of waiting with nothing due sets at most one timer", async () => {
+    for (const setup of ["empty queue", "a job due in 30 days"] as const) {
+      const clock = new GuardedClock();
+      const queue = new DelayedQueue<string>(clock);
+      if (setup !== "empty queue") queue.add("far", { delay: 30 * 24 * 3_600_000 });
+      const result = watch(() => queue.next());
+      const before = clock.timersSet;
+      for (let minute = 0; minute < 59; minute++) await clock.advance(60_000);
+      expect(clock.timersSet - before, `${setup}: while nothing changes next() must not poll; at most one timer per hour of waiting (it set ${clock.timersSet - before} in 59 minutes)`).toBeLessThanOrEqual(1);
+      expect(result.settled, `${setup}: nothing is due yet, so next() is still waiting`).toBe(false);
+      queue.add("now");
+      await clock.advance(0);
+      expect(result.value?.data, `${setup}: add() wakes the waiting next()`).toBe("now");
+      expect(clock.pendingTimers, `${setup}: next() has resolved, so no timer of its own may remain`).toBe(0);
+    }
+  });
+
+  test("[C14] a signal reused for many next() calls carries no listener of theirs once they have settled", async () => {
+    const clock = new GuardedClock();
+    const queue = new DelayedQueue<string>(clock);
+    const worker = new AbortController();
+    for (let i = 0; i < 4; i++) {
+      queue.add(`job-${i}`, { delay: 10 });
+      const result = watch(() => queue.next(worker.signal));
+      await clock.advance(10);
+      expect(result.value?.data, `job ${i} is delivered after its 10 ms delay`).toBe(`job-${i}`);
+    }
+    queue.add("ready-now");
+    const immediate = watch(() => queue.next(worker.signal));
+    await clock.advance(0);
+    expect(immediate.value?.data, "a ready job is delivered at once").toBe("ready-now");
+    expect(getEventListeners(worker.signal, "abort").length, "after 5 settled next() calls the worker's signal must carry no abort listener of theirs: remove it whenever a wait ends").toBe(0);
   });
 });

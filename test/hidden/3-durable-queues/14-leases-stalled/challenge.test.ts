@@ -1,13 +1,14 @@
 import { test, expect, describe, afterAll, afterEach } from "vitest";
-import fc from "fast-check";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ChildProcess } from "node:child_process";
-import { FakeClock } from "#kit/clock.ts";
+import { FakeClock, flushMicrotasks, type Clock } from "#kit/clock.ts";
 import { spawnTs, exited } from "#kit/spawn-ts.ts";
+import Database from "better-sqlite3";
 import { candidatePath, lessonFolderOf, loadCandidate } from "../../_harness/candidate.ts";
+import { injectedFailure, withStatementHook } from "./statement-hook.ts";
 
 type Challenge = typeof import("../../../../lessons/3-durable-queues/14-leases-stalled/challenge.ts");
 type LeaseQueue = import("../../../../lessons/3-durable-queues/14-leases-stalled/challenge.ts").LeaseQueue;
@@ -25,11 +26,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const LOCK = 1_000;
 const opened: LeaseQueue[] = [];
-function open(clock: FakeClock, options: { maxStalledCount?: number; file?: string } = {}): LeaseQueue {
+function open(clock: Clock, options: { maxStalledCount?: number; file?: string; busyTimeoutMs?: number } = {}): LeaseQueue {
   const queue = openLeaseQueue(options.file ?? freshFile(), {
     clock,
     lockDurationMs: LOCK,
     maxStalledCount: options.maxStalledCount ?? 1,
+    ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
   });
   opened.push(queue);
   return queue;
@@ -44,6 +46,45 @@ afterEach(() => {
   }
 });
 
+/**
+ * A clock for the queue alone that the test sets by hand, synchronously, even
+ * from inside a statement hook (a FakeClock only moves through advance()).
+ */
+function handClock(start = 0): { clock: Clock; set(ms: number): void } {
+  let t = start;
+  const timers = new FakeClock(); // never advanced: the queue has no business with timers
+  return {
+    clock: {
+      now: () => t,
+      setTimeout: (callback, ms) => timers.setTimeout(callback, ms),
+      clearTimeout: (id) => timers.clearTimeout(id),
+      sleep: (ms, signal) => timers.sleep(ms, signal),
+    },
+    set: (ms) => void (t = ms),
+  };
+}
+
+/** A view of `queue` that records when extend() is called (the queue may be a class: no spreading). */
+function countingExtends(queue: LeaseQueue, clock: Clock): { queue: LeaseQueue; extendsAt: number[] } {
+  const extendsAt: number[] = [];
+  return {
+    extendsAt,
+    queue: {
+      add: (name, data) => queue.add(name, data),
+      claim: () => queue.claim(),
+      extend: (id, token) => {
+        extendsAt.push(clock.now());
+        return queue.extend(id, token);
+      },
+      complete: (id, token, result) => queue.complete(id, token, result),
+      fail: (id, token, reason) => queue.fail(id, token, reason),
+      reap: () => queue.reap(),
+      get: (id) => queue.get(id),
+      close: () => queue.close(),
+    },
+  };
+}
+
 /** Claims and insists that something was claimed. */
 function mustClaim(queue: LeaseQueue, what: string): Claim {
   const claim = queue.claim();
@@ -52,7 +93,7 @@ function mustClaim(queue: LeaseQueue, what: string): Claim {
 }
 
 describe("leases and lock tokens", () => {
-  test("a claim carries a fresh token and a lease until now + lockDuration; every claim gets a new token", async () => {
+  test("[C1][C6] a claim carries a fresh token and a lease until now + lockDuration; every claim gets a new token", async () => {
     const clock = new FakeClock(10_000);
     const queue = open(clock);
     const id = queue.add("charge", { order: 7 });
@@ -69,7 +110,7 @@ describe("leases and lock tokens", () => {
     expect(second.token, "a new claim of the same job must get a different token").not.toBe(first.token);
   });
 
-  test("a heartbeat with the current token extends the lease to now + lockDuration; a wrong token is refused", async () => {
+  test("[C2][C3] a heartbeat with the current token extends the lease to now + lockDuration; a wrong token is refused", async () => {
     const clock = new FakeClock();
     const queue = open(clock);
     const id = queue.add("report", {});
@@ -83,7 +124,7 @@ describe("leases and lock tokens", () => {
     expect(queue.reap(), "the extended lease has not run out at t=1599").toEqual({ requeued: [], failed: [] });
   });
 
-  test("once the lease has run out, heartbeat and completion are refused even before the reaper runs", async () => {
+  test("[C2] once the lease has run out, heartbeat and completion are refused even before the reaper runs", async () => {
     const clock = new FakeClock();
     const queue = open(clock);
     const id = queue.add("slow", {});
@@ -94,7 +135,65 @@ describe("leases and lock tokens", () => {
     expect(queue.get(id)?.state, "the job is still active until the reaper handles it").toBe("active");
   });
 
-  test("the holder completes with its token, once; the result is stored", () => {
+  test("[C2] a lease ends exactly at lockedUntil: one millisecond earlier the token still extends, completes and fails; at lockedUntil it does none of them", async () => {
+    const clock = new FakeClock();
+    const queue = open(clock, { maxStalledCount: 5 });
+    const ids = Array.from({ length: 6 }, (_, i) => queue.add(`job-${i}`, {}));
+    const claims = ids.map((_, i) => mustClaim(queue, `job ${i}`)); // every lease ends at t=1000
+    await clock.advance(LOCK - 1);
+    expect(queue.complete(ids[0]!, claims[0]!.token, "in time"), "at t=999 the lease still runs: complete() succeeds").toBe(true);
+    expect(queue.fail(ids[1]!, claims[1]!.token, "in time"), "at t=999 the lease still runs: fail() succeeds").toBe(true);
+    expect(queue.extend(ids[2]!, claims[2]!.token), "at t=999 the lease still runs: extend() succeeds").toBe(true);
+    await clock.advance(1);
+    expect(queue.complete(ids[3]!, claims[3]!.token, "late"), "at t=1000 = lockedUntil the lease has run out: complete() is refused").toBe(false);
+    expect(queue.fail(ids[4]!, claims[4]!.token, "late"), "at t=1000 = lockedUntil the lease has run out: fail() is refused").toBe(false);
+    expect(queue.extend(ids[5]!, claims[5]!.token), "at t=1000 = lockedUntil the lease has run out: extend() is refused").toBe(false);
+    expect(queue.reap(), "at t=1000 exactly the three untouched leases have stalled (the extended one runs to t=1999)").toEqual({
+      requeued: [ids[3], ids[4], ids[5]],
+      failed: [],
+    });
+  });
+
+  test("[C10][C11][C16] data and results 0, \"\", false and null come back as they went in", async () => {
+    const clock = new FakeClock();
+    const queue = open(clock);
+    const values: unknown[] = [0, "", false, null];
+    for (const value of values) {
+      const id = queue.add("falsy", value);
+      const claim = mustClaim(queue, `the job with data ${JSON.stringify(value)}`);
+      expect(claim.data, `add(name, ${JSON.stringify(value)}): the claim's data must be ${JSON.stringify(value)}`).toStrictEqual(value);
+      expect(queue.complete(id, claim.token, value), "the holder completes").toBe(true);
+      expect(queue.get(id)?.result, `complete(id, token, ${JSON.stringify(value)}) must store ${JSON.stringify(value)} as the result (only a missing result is undefined)`).toStrictEqual(value);
+    }
+    for (const value of values) {
+      const id = queue.add("falsy-run", {});
+      const outcome = await runWithLease(queue, mustClaim(queue, "the job"), async () => value, { clock, heartbeatMs: LOCK / 2 });
+      expect(outcome, `a handler that resolves ${JSON.stringify(value)} has succeeded`).toBe("completed");
+      expect(queue.get(id)?.result, `runWithLease must complete with the handler's result ${JSON.stringify(value)}`).toStrictEqual(value);
+    }
+    const none = queue.add("no-result", {});
+    expect(queue.complete(none, mustClaim(queue, "the job").token), "complete() without a result").toBe(true);
+    expect(queue.get(none)?.result, "no result passed: result is undefined").toBeUndefined();
+  });
+
+  test("[C2][C12][C13] unknown ids and an empty queue: get() is undefined, extend/complete/fail return false, claim() is undefined, reap() finds nothing", () => {
+    const clock = new FakeClock();
+    const queue = open(clock);
+    expect(queue.claim(), "claim() on an empty queue returns undefined").toBeUndefined();
+    expect(queue.reap(), "reap() on an empty queue finds nothing").toEqual({ requeued: [], failed: [] });
+    const id = queue.add("job", {});
+    const claim = mustClaim(queue, "the job");
+    const ghost = id + 1000;
+    expect(queue.get(ghost), "get() of an id that does not exist returns undefined").toBeUndefined();
+    expect(queue.extend(ghost, claim.token), "extend() of an id that does not exist returns false").toBe(false);
+    expect(queue.complete(ghost, claim.token), "complete() of an id that does not exist returns false").toBe(false);
+    expect(queue.fail(ghost, claim.token, "x"), "fail() of an id that does not exist returns false").toBe(false);
+    const info = queue.get(id)!;
+    info.state = "completed";
+    expect(queue.get(id)?.state, "get() returns a fresh object: editing it changes nothing stored").toBe("active");
+  });
+
+  test("[C2][C11] the holder completes with its token, once; the result is stored", () => {
     const clock = new FakeClock();
     const queue = open(clock);
     const id = queue.add("resize", {});
@@ -106,7 +205,7 @@ describe("leases and lock tokens", () => {
     expect(queue.extend(id, claim.token), "a completed job cannot be extended").toBe(false);
   });
 
-  test("completing or failing with an outdated token is rejected and leaves the new holder's job alone", async () => {
+  test("[C2] completing or failing with an outdated token is rejected and leaves the new holder's job alone", async () => {
     const clock = new FakeClock();
     const queue = open(clock, { maxStalledCount: 5 });
     const id = queue.add("charge-card", {});
@@ -124,7 +223,7 @@ describe("leases and lock tokens", () => {
     expect(queue.get(id)?.result, "the result is the current holder's").toBe("fresh");
   });
 
-  test("tokens are unique across connections: a worker on another connection that takes the job back gets a token the old holder cannot use", async () => {
+  test("[C1][C2] tokens are unique across connections: a worker on another connection that takes the job back gets a token the old holder cannot use", async () => {
     const clock = new FakeClock();
     const file = freshFile();
     const workerA = open(clock, { file });
@@ -142,7 +241,7 @@ describe("leases and lock tokens", () => {
     expect(workerB.get(id)?.state, "worker B still owns an active job").toBe("active");
   });
 
-  test("fail() with the current token fails the job with its reason", () => {
+  test("[C2] fail() with the current token fails the job with its reason", () => {
     const clock = new FakeClock();
     const queue = open(clock);
     const id = queue.add("parse", {});
@@ -153,7 +252,7 @@ describe("leases and lock tokens", () => {
 });
 
 describe("the reaper", () => {
-  test("reap() takes back only active jobs whose lease has run out (lockedUntil <= now)", async () => {
+  test("[C4][C12] reap() takes back only active jobs whose lease has run out (lockedUntil <= now)", async () => {
     const clock = new FakeClock();
     const queue = open(clock, { maxStalledCount: 3 });
     const a = queue.add("a", {});
@@ -176,36 +275,51 @@ describe("the reaper", () => {
     expect(mustClaim(queue, "the requeued job").id, "the requeued job (smallest id) is claimed next").toBe(a);
   });
 
-  test("a job that stalls more than maxStalledCount times fails, and not a stall earlier", async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: 4 }), async (maxStalledCount) => {
-        const clock = new FakeClock();
-        const queue = open(clock, { maxStalledCount });
-        const id = queue.add("poison", {});
-        for (let stall = 1; stall <= maxStalledCount + 1; stall++) {
-          const claim = queue.claim();
-          expect(claim?.id, `maxStalledCount ${maxStalledCount}: the job must be claimable before stall ${stall}`).toBe(id);
-          expect(claim?.stalledCount, `the claim reports the ${stall - 1} earlier stall(s)`).toBe(stall - 1);
-          await clock.advance(LOCK);
-          const result = queue.reap();
-          if (stall <= maxStalledCount) {
-            expect(result, `maxStalledCount ${maxStalledCount}: stall ${stall} requeues the job`).toEqual({ requeued: [id], failed: [] });
-          } else {
-            expect(result, `maxStalledCount ${maxStalledCount}: stall ${stall} is one too many and fails the job`).toEqual({ requeued: [], failed: [id] });
-          }
-          expect(queue.get(id)?.stalledCount, "the reaper counts every stall").toBe(stall);
+  test("[C4][C9] a job that stalls more than maxStalledCount times fails, and not a stall earlier (maxStalledCount 0, 1, 2, 3, 4)", async () => {
+    for (let maxStalledCount = 0; maxStalledCount <= 4; maxStalledCount++) {
+      const clock = new FakeClock();
+      const queue = open(clock, { maxStalledCount });
+      const id = queue.add("poison", {});
+      for (let stall = 1; stall <= maxStalledCount + 1; stall++) {
+        const claim = queue.claim();
+        expect(claim?.id, `maxStalledCount ${maxStalledCount}: the job must be claimable before stall ${stall}`).toBe(id);
+        expect(claim?.stalledCount, `the claim reports the ${stall - 1} earlier stall(s)`).toBe(stall - 1);
+        await clock.advance(LOCK);
+        const result = queue.reap();
+        if (stall <= maxStalledCount) {
+          expect(result, `maxStalledCount ${maxStalledCount}: stall ${stall} requeues the job`).toEqual({ requeued: [id], failed: [] });
+        } else {
+          expect(
+            result,
+            `maxStalledCount ${maxStalledCount}: stall ${stall} is one too many and fails the job${maxStalledCount === 0 ? " (0 is a valid setting: read the option with ?? or a default parameter, not ||)" : ""}`,
+          ).toEqual({ requeued: [], failed: [id] });
         }
-        expect(queue.get(id), "the job failed because it stalled too often").toMatchObject({
-          state: "failed",
-          failedReason: STALLED_REASON,
-        });
-        expect(queue.claim(), "a failed job is never claimed again").toBeUndefined();
-      }),
-      { numRuns: 10 },
-    );
+        expect(queue.get(id)?.stalledCount, "the reaper counts every stall").toBe(stall);
+      }
+      expect(queue.get(id), `maxStalledCount ${maxStalledCount}: the job failed because it stalled too often`).toMatchObject({
+        state: "failed",
+        failedReason: STALLED_REASON,
+      });
+      expect(queue.claim(), "a failed job is never claimed again").toBeUndefined();
+    }
   });
 
-  test("with the default maxStalledCount (1) the second stall fails the job", async () => {
+  test("[C4] a stalled job put back to waiting has no failedReason and no lease end", async () => {
+    const clock = new FakeClock();
+    const queue = open(clock, { maxStalledCount: 3 });
+    const id = queue.add("flaky", {});
+    mustClaim(queue, "the job");
+    await clock.advance(LOCK);
+    expect(queue.reap().requeued, "the lease ran out: the job is requeued").toEqual([id]);
+    expect(queue.get(id), "a requeued job is waiting with one stall, no failedReason (it has not failed) and lockedUntil null (nobody holds it)").toMatchObject({
+      state: "waiting",
+      stalledCount: 1,
+      failedReason: null,
+      lockedUntil: null,
+    });
+  });
+
+  test("[C4][C9] with the default maxStalledCount (1) the second stall fails the job", async () => {
     const clock = new FakeClock();
     const queue = openLeaseQueue(freshFile(), { clock, lockDurationMs: LOCK });
     opened.push(queue);
@@ -219,8 +333,197 @@ describe("the reaper", () => {
   });
 });
 
+const MAX_GAPS = 8;
+
+describe("atomic steps: another connection acts between two of your statements", () => {
+  // Two workers meet between two statements only when the scheduler says so.
+  // Here, for every gap (after your 1st data statement, after your 2nd, ...),
+  // another connection acts right there, on every run.
+
+  for (const op of ["complete", "fail", "extend"] as const) {
+    test(`[C2][C5] a lease that runs out between two of ${op}()'s statements, the job reaped and claimed by another worker in that gap: the old holder's ${op}() returns false and leaves the new holder's job alone`, () => {
+      for (let gap = 1; gap <= MAX_GAPS; gap++) {
+        const time = handClock(0);
+        const file = freshFile();
+        const a = open(time.clock, { file, maxStalledCount: 5 });
+        // Another worker; it gives up at once if A rightly holds the write lock.
+        const b = open(time.clock, { file, maxStalledCount: 5, busyTimeoutMs: 0 });
+        const id = a.add("charge-card", {});
+        const stale = mustClaim(a, "the job for worker A"); // lease until t=1000
+        time.set(LOCK - 1); // A's token is still valid when it calls ${op}()
+        let fresh: Claim | undefined;
+        const run = withStatementHook(
+          (n, when) => {
+            if (n !== gap || when !== "after") return;
+            time.set(LOCK); // A's lease runs out right here
+            try {
+              if (b.reap().requeued.includes(id)) fresh = b.claim();
+            } catch {
+              // A holds the write lock: the other worker must wait, which is right
+            }
+          },
+          () => (op === "complete" ? a.complete(id, stale.token, "A") : op === "fail" ? a.fail(id, stale.token, "A") : a.extend(id, stale.token)),
+        );
+        if (run.threw) {
+          expect.fail(
+            `${op}() threw when another connection wrote right after its statement #${gap} (${(run.error as Error).message}): check the token and write in one UPDATE ... WHERE id = ? AND state = 'active' AND lock_token = ? AND locked_until > ?, or inside BEGIN IMMEDIATE`,
+          );
+        }
+        if (fresh?.id === id) {
+          expect(
+            run.value,
+            `right after ${op}()'s statement #${gap}, A's lease ran out and worker B reaped and claimed the job: A's ${op}() must return false. Put the whole validity rule in the WHERE of one UPDATE (state, lock_token and locked_until), never check first and write by id after`,
+          ).toBe(false);
+          expect(b.get(id), `worker B's claim must be untouched by A's late ${op}()`).toMatchObject({
+            state: "active",
+            lockedUntil: fresh.lockedUntil,
+            failedReason: null,
+          });
+          expect(b.get(id)?.result, `A's late ${op}() must not have stored a result`).toBeUndefined();
+          expect(b.complete(id, fresh.token, "B"), "worker B, the holder, can complete the job").toBe(true);
+        } else if (run.value) {
+          const info = a.get(id);
+          if (op === "complete") expect(info, "A's complete() returned true: the job is completed with A's result").toMatchObject({ state: "completed", result: "A" });
+          if (op === "fail") expect(info, "A's fail() returned true: the job is failed with A's reason").toMatchObject({ state: "failed", failedReason: "A" });
+          if (op === "extend") expect(info?.state, "A's extend() returned true: the job is still A's").toBe("active");
+        }
+        a.close();
+        b.close();
+        if (run.statements <= gap) break; // every gap has been tried
+      }
+    });
+  }
+
+  test("[C5][C12] another connection claiming between any two of a claim's statements never gets the same job, and the claim still gets the next one", () => {
+    for (let gap = 1; gap <= MAX_GAPS; gap++) {
+      const time = handClock(0);
+      const file = freshFile();
+      const a = open(time.clock, { file });
+      const b = open(time.clock, { file, busyTimeoutMs: 0 });
+      a.add("first", {});
+      a.add("second", {});
+      let intruder: Claim | undefined;
+      const run = withStatementHook(
+        (n, when) => {
+          if (n !== gap || when !== "after") return;
+          try {
+            intruder = b.claim();
+          } catch {
+            // the first claim holds the write lock: right
+          }
+        },
+        () => a.claim(),
+      );
+      if (run.threw) {
+        expect.fail(`claim() threw when another connection claimed right after its statement #${gap} (${(run.error as Error).message}): take the write lock before reading (db.transaction(...).immediate()) or claim in one UPDATE ... RETURNING`);
+      }
+      expect(run.value, `another connection claimed right after your claim's statement #${gap}: a job was still waiting, so your claim must return it`).toBeDefined();
+      if (intruder) {
+        expect(
+          run.value?.id,
+          `another connection claimed right after your claim's statement #${gap} and got the same job: pick and take the job in one atomic step`,
+        ).not.toBe(intruder.id);
+      }
+      a.close();
+      b.close();
+      if (run.statements <= gap) break;
+    }
+  });
+
+  test("[C4][C5] two reapers: a reap (and a new claim) between any two of reap()'s statements never counts one stall twice nor takes back the new claim", () => {
+    for (let gap = 1; gap <= MAX_GAPS; gap++) {
+      const time = handClock(0);
+      const file = freshFile();
+      const r1 = open(time.clock, { file, maxStalledCount: 1 });
+      const r2 = open(time.clock, { file, maxStalledCount: 1, busyTimeoutMs: 0 });
+      const id = r1.add("report", {});
+      mustClaim(r1, "the job");
+      time.set(LOCK);
+      let second: { requeued: number[]; failed: number[] } = { requeued: [], failed: [] };
+      let fresh: Claim | undefined;
+      const run = withStatementHook(
+        (n, when) => {
+          if (n !== gap || when !== "after") return;
+          try {
+            second = r2.reap();
+            fresh = r2.claim();
+          } catch {
+            // the first reaper holds the write lock: right
+          }
+        },
+        () => r1.reap(),
+      );
+      if (run.threw) expect.fail(`reap() threw when another connection wrote right after its statement #${gap}: ${(run.error as Error).message}`);
+      const reported = [...run.value.requeued, ...run.value.failed, ...second.requeued, ...second.failed].filter((x) => x === id).length;
+      expect(reported, `another reaper ran right after your reap()'s statement #${gap}: the one stall must be reported by exactly one of them`).toBe(1);
+      expect(
+        r1.get(id)?.stalledCount,
+        `one lease ran out once: stalledCount must be 1 (select and update the stalled jobs in one UPDATE ... WHERE state = 'active' AND locked_until <= ?, or inside BEGIN IMMEDIATE)`,
+      ).toBe(1);
+      if (fresh?.id === id) {
+        expect(r1.get(id), "the job was claimed again after the stall: the new claim must be untouched").toMatchObject({ state: "active", lockedUntil: fresh.lockedUntil });
+        expect(r2.extend(id, fresh.token), "the new holder's token must still be valid").toBe(true);
+      }
+      r1.close();
+      r2.close();
+      if (run.statements <= gap) break;
+    }
+  });
+
+  for (const op of ["claim", "reap"] as const) {
+    test(`[C8] a ${op}() whose statement fails changes nothing and leaves the connection working: rolled back, no lock held, the next ${op}() succeeds`, () => {
+      for (let gap = 1; gap <= MAX_GAPS; gap++) {
+        const time = handClock(0);
+        const file = freshFile();
+        const a = open(time.clock, { file, maxStalledCount: 3 });
+        const other = open(time.clock, { file });
+        const ids = [a.add("x", {}), a.add("y", {})];
+        if (op === "reap") {
+          mustClaim(a, "x");
+          mustClaim(a, "y");
+          time.set(LOCK);
+        }
+        const run = withStatementHook(
+          (n, when) => {
+            if (n === gap && when === "before") throw injectedFailure();
+          },
+          () => (op === "claim" ? a.claim() : a.reap()),
+        );
+        const probe = new Database(file, { timeout: 0 });
+        try {
+          probe.exec("BEGIN IMMEDIATE");
+          probe.exec("ROLLBACK");
+        } catch (error) {
+          expect.fail(
+            `after your ${op}()'s statement #${gap} failed, the connection still held the write lock (${(error as Error).message}): roll the transaction back when a statement throws (db.transaction(...) does it for you)`,
+          );
+        } finally {
+          probe.close();
+        }
+        if (run.threw) {
+          expect(
+            ids.map((id) => ({ state: other.get(id)?.state, stalledCount: other.get(id)?.stalledCount })),
+            `your ${op}()'s statement #${gap} failed and ${op}() threw: nothing may have changed (roll back the whole ${op})`,
+          ).toEqual(ids.map(() => ({ state: op === "claim" ? "waiting" : "active", stalledCount: 0 })));
+          if (op === "claim") {
+            expect(a.claim()?.id, "after the failed claim the same queue keeps working: the next claim takes the first job").toBe(ids[0]);
+          } else {
+            expect(a.reap(), "after the failed reap the same queue keeps working: the next reap handles both stalled jobs").toEqual({ requeued: ids, failed: [] });
+          }
+        }
+        // What the queue did is committed: another connection sees it.
+        if (op === "claim") expect(other.get(ids[0]!)?.state, "the claim is committed: another connection sees the job active").toBe("active");
+        else expect(ids.map((id) => other.get(id)?.stalledCount), "the reap is committed: another connection sees one stall per job").toEqual([1, 1]);
+        a.close();
+        other.close();
+        if (run.statements <= gap) break;
+      }
+    });
+  }
+});
+
 describe("runWithLease", () => {
-  test("heartbeats keep a job that runs five lease lengths from being reaped; no timer is left afterwards", async () => {
+  test("[C14][C16][C18] heartbeats keep a job that runs five lease lengths from being reaped; no timer is left afterwards", async () => {
     const clock = new FakeClock();
     const queue = open(clock);
     const id = queue.add("video", { seconds: 5 });
@@ -248,7 +551,7 @@ describe("runWithLease", () => {
     expect(clock.pendingTimers, "runWithLease must clear its heartbeat timer when the job ends").toBe(0);
   });
 
-  test("a lost lease aborts the handler's signal with a LeaseLostError at the failed heartbeat", async () => {
+  test("[C15][C18] a lost lease aborts the handler's signal with a LeaseLostError at the failed heartbeat", async () => {
     const clock = new FakeClock();
     const queue = open(clock);
     const id = queue.add("import", {});
@@ -278,7 +581,7 @@ describe("runWithLease", () => {
     expect(clock.pendingTimers, "no heartbeat timer may remain").toBe(0);
   });
 
-  test("when the reaper gives the job to another worker, the old holder is aborted and only the new one completes", async () => {
+  test("[C15][C16] when the reaper gives the job to another worker, the old holder is aborted and only the new one completes", async () => {
     const clock = new FakeClock();
     const queue = open(clock);
     const id = queue.add("sync", {});
@@ -310,7 +613,7 @@ describe("runWithLease", () => {
     expect(clock.pendingTimers, "no heartbeat timer may remain").toBe(0);
   });
 
-  test("a handler that ignores its signal and finishes after the lease ran out is lease-lost, not completed", async () => {
+  test("[C16] a handler that ignores its signal and finishes after the lease ran out is lease-lost, not completed", async () => {
     const clock = new FakeClock();
     const queue = open(clock);
     const id = queue.add("resize", {});
@@ -331,7 +634,7 @@ describe("runWithLease", () => {
     expect(clock.pendingTimers, "no heartbeat timer may remain").toBe(0);
   });
 
-  test("a handler that throws fails the job with the error's message", async () => {
+  test("[C17][C18] a handler that throws fails the job with the error's message", async () => {
     const clock = new FakeClock();
     const queue = open(clock);
     const id = queue.add("parse", {});
@@ -349,6 +652,86 @@ describe("runWithLease", () => {
     expect(await outcome, "a rejected handler gives the outcome failed").toBe("failed");
     expect(queue.get(id), "the job failed with the error's message").toMatchObject({ state: "failed", failedReason: "malformed CSV" });
     expect(clock.pendingTimers, "no heartbeat timer may remain after a failure").toBe(0);
+  });
+  test("[C14][C15] the first heartbeat comes heartbeatMs after the start, and after a refused heartbeat there is no other", async () => {
+    const clock = new FakeClock();
+    const inner = open(clock);
+    const id = inner.add("import", {});
+    const claim = mustClaim(inner, "the job");
+    const { queue, extendsAt } = countingExtends(inner, clock);
+    // Heartbeats every 1500 ms with a 1000 ms lease: the first one is refused.
+    // The handler ignores its signal and works on until t=9000.
+    const outcome = runWithLease(queue, claim, () => clock.sleep(9_000).then(() => "late"), { clock, heartbeatMs: 1_500 });
+    await clock.advance(1_499);
+    expect(extendsAt, "no heartbeat before heartbeatMs has passed").toEqual([]);
+    await clock.advance(1);
+    expect(extendsAt, "the first heartbeat at t=heartbeatMs=1500").toEqual([1_500]);
+    await clock.advance(7_500);
+    expect(
+      extendsAt,
+      "the heartbeat at t=1500 was refused: the lease is lost, so runWithLease must stop heartbeating (no extend() after a refusal), even while the handler runs on",
+    ).toEqual([1_500]);
+    expect(await outcome, "the outcome is lease-lost").toBe("lease-lost");
+    expect(inner.get(id)?.state, "the old holder neither completes nor fails the job").toBe("active");
+    expect(clock.pendingTimers, "no heartbeat timer may remain").toBe(0);
+  });
+
+  test("[C15] after a lost lease, runWithLease resolves only once the handler has settled, and then lease-lost", async () => {
+    for (const settle of ["resolves", "rejects"] as const) {
+      const clock = new FakeClock();
+      const queue = open(clock);
+      queue.add("slow", {});
+      const claim = mustClaim(queue, "the job");
+      let finish!: () => void;
+      const handlerDone = new Promise<void>((resolve) => (finish = resolve));
+      let aborted = false;
+      // The handler sees the abort but needs a moment to wind down (say, to roll back its own work).
+      const outcome = runWithLease(
+        queue,
+        claim,
+        async (_data, signal) => {
+          signal.addEventListener("abort", () => (aborted = true));
+          await handlerDone;
+          if (settle === "rejects") throw new Error("stopped");
+          return "partial";
+        },
+        { clock, heartbeatMs: 1_500 },
+      );
+      let handlerSettled = false;
+      let resolvedEarly = false;
+      void outcome.then(
+        () => (resolvedEarly = !handlerSettled),
+        () => (resolvedEarly = !handlerSettled),
+      );
+      await clock.advance(1_500);
+      await flushMicrotasks();
+      expect(aborted, "the refused heartbeat at t=1500 aborts the handler's signal").toBe(true);
+      expect(
+        resolvedEarly,
+        "runWithLease resolved while the handler was still running: after a lost lease it must wait for the handler to settle, so the caller never moves on (and claims the next job) while the old handler runs",
+      ).toBe(false);
+      handlerSettled = true;
+      finish();
+      expect(await outcome, `the handler ${settle} after the lost lease: the outcome is lease-lost`).toBe("lease-lost");
+      expect(resolvedEarly, "runWithLease must not resolve before the handler settles").toBe(false);
+      expect(clock.pendingTimers, "no heartbeat timer may remain").toBe(0);
+    }
+  });
+
+  test("[C17][C18] a handler that throws before returning a promise fails the job like a rejection", async () => {
+    const clock = new FakeClock();
+    const queue = open(clock);
+    const id = queue.add("parse", {});
+    const claim = mustClaim(queue, "the job");
+    const throwsAtOnce = ((): Promise<unknown> => {
+      throw new Error("bad header");
+    }) as (data: unknown, signal: AbortSignal) => Promise<unknown>;
+    const outcome = await runWithLease(queue, claim, throwsAtOnce, { clock, heartbeatMs: LOCK / 2 }).catch(
+      (error: unknown) => `runWithLease rejected (${String(error)})`,
+    );
+    expect(outcome, "a handler that throws synchronously has failed: runWithLease resolves \"failed\" (call it inside your try)").toBe("failed");
+    expect(queue.get(id), "the job failed with the error's message").toMatchObject({ state: "failed", failedReason: "bad header" });
+    expect(clock.pendingTimers, "no heartbeat timer may remain").toBe(0);
   });
 });
 
@@ -419,7 +802,7 @@ async function kill(child: ChildProcess): Promise<void> {
 }
 
 describe("a real worker process killed with SIGKILL", () => {
-  test("its job stays leased until the lease runs out, then the reaper requeues it and another worker completes it; the dead worker's token is rejected", async ({ expect }) => {
+  test("[C7][C2][C4] its job stays leased until the lease runs out, then the reaper requeues it and another worker completes it; the dead worker's token is rejected", async ({ expect }) => {
     const queues: LeaseQueue[] = [];
     try {
       const file = freshFile();
@@ -469,7 +852,7 @@ describe("a real worker process killed with SIGKILL", () => {
     }
   });
 
-  test("a job that kills its worker every time fails after more than maxStalledCount stalls", async ({ expect }) => {
+  test("[C7][C4][C9] a job that kills its worker every time fails after more than maxStalledCount stalls", async ({ expect }) => {
     const queues: LeaseQueue[] = [];
     try {
       const file = freshFile();

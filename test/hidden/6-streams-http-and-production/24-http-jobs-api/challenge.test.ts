@@ -17,13 +17,16 @@ const { createJobsApi } = await loadCandidate<Challenge>(import.meta.url);
 
 // --- a queue the test drives by hand ----------------------------------------------------
 
-function fakeQueue(options: { holdEnqueue?: boolean; failNextEnqueue?: boolean } = {}) {
+function fakeQueue(options: { holdFirstEnqueue?: boolean; failNextEnqueue?: boolean; ids?: string[] } = {}) {
   const jobs = new Map<string, { id: string; status: JobSnapshot["status"]; done: number; total: number; results: unknown[]; error?: string }>();
   const listeners = new Map<string, Set<(event: JobEvent) => void>>();
   const enqueued: ExportRequest[] = [];
   const held: Array<() => void> = [];
   let failNext = options.failNextEnqueue ?? false;
   let nextId = 1;
+  const ids = [...(options.ids ?? [])];
+  /** Runs once, in a microtask right after the next get(id): events that happen between the API's read and anything it awaits. */
+  const afterGet = new Map<string, () => void>();
   const snapshot = (id: string): JobSnapshot | undefined => {
     const job = jobs.get(id);
     return job && { ...job, results: [...job.results] };
@@ -34,16 +37,23 @@ function fakeQueue(options: { holdEnqueue?: boolean; failNextEnqueue?: boolean }
   const queue: JobQueue = {
     async enqueue(request) {
       enqueued.push(request);
-      if (options.holdEnqueue) await new Promise<void>((resolve) => held.push(resolve));
+      if (options.holdFirstEnqueue && enqueued.length === 1) await new Promise<void>((resolve) => held.push(resolve));
       if (failNext) {
         failNext = false;
         throw new Error("connection to the job store lost");
       }
-      const id = `job-${nextId++}`;
+      const id = ids.shift() ?? `job-${nextId++}`;
       jobs.set(id, { id, status: "queued", done: 0, total: request.items.length, results: [] });
       return snapshot(id)!;
     },
-    get: snapshot,
+    get(id) {
+      const hook = afterGet.get(id);
+      if (hook) {
+        afterGet.delete(id);
+        queueMicrotask(hook);
+      }
+      return snapshot(id);
+    },
     subscribe(id, listener) {
       const set = listeners.get(id) ?? new Set();
       listeners.set(id, set);
@@ -69,6 +79,7 @@ function fakeQueue(options: { holdEnqueue?: boolean; failNextEnqueue?: boolean }
       emit(id, error === undefined ? { type: "end", status } : { type: "end", status, error });
     },
     subscribers: (id: string) => listeners.get(id)?.size ?? 0,
+    afterNextGet: (id: string, hook: () => void) => void afterGet.set(id, hook),
   };
 }
 

@@ -1,0 +1,209 @@
+// Grades candidates against hidden tests. Each (hidden test, candidate) pair
+// becomes a small generated wrapper test file, so one vitest run in one child
+// process can grade many candidates, several of the same lesson included
+// (verify grades a lesson's stub, solution and every mutant together). The
+// child reports each file as it finishes; if the run dies — a candidate that
+// loops, exits, floods or leaves an unhandled error — the files that were
+// running are graded again one by one and the rest in a fresh run, so one bad
+// file never sinks the others.
+
+import { existsSync, rmSync } from "node:fs";
+import { speedRecord } from "../learner/atomic-file.ts";
+import path from "node:path";
+import { installRoot } from "../process/install-root.ts";
+import type { ChildMessage, GradeJob, RawModule } from "./grade-child.ts";
+import { hiddenTestOf, WRAPPER_DIR, writeWrapper, type GradeRequest } from "./wrapper.ts";
+import { capOutput, scrubMessage, summarise, type Results, type TestResult } from "./results.ts";
+import { normalisedEnv, runProcess, type Limits } from "../process/sandbox.ts";
+import { scratchFolder } from "../process/scratch.ts";
+
+export interface GradeOptions {
+  root: string;
+  /** Time limit for one candidate: a run that makes no progress for this long is stopped. */
+  timeoutMs: number;
+  /** Per-test limit inside vitest. */
+  testTimeoutMs?: number;
+  env?: Record<string, string>;
+  /**
+   * More variables, known once servers have started (REDIS_URL, DATABASE_URL):
+   * the grading child loads vitest meanwhile. If it rejects, grading throws that error.
+   */
+  services?: Promise<Record<string, string>>;
+  /** Told how long each request's hidden tests took to import and run. */
+  onTimed?: (request: GradeRequest, seconds: number) => void;
+  /** See GradeJob.pool. */
+  pool?: "threads" | "forks";
+  /**
+   * The candidates are one-offs (a class's submissions): remove the wrappers
+   * written for them afterwards, so grading class after class does not fill
+   * the disk.
+   */
+  oneOff?: boolean;
+  /** Told each time a hidden test file finishes, for a progress bar. */
+  onFileDone?: () => void;
+}
+
+/** The bundled grading child, built beside the CLI by runner/bin.mjs. */
+export const CHILD = path.join(installRoot(), "runner", "dist", "grade-child.mjs");
+/** How long each hidden test took to grade, by the runs before: the next run starts the longest first. */
+const TIMES_FILE = ".queuecraft/cache/grading-times.json";
+
+/** A hidden test's time depends on how much of it runs: each way is timed apart. */
+const timeKey = (request: GradeRequest) => `${request.folder}${request.onlyTest !== undefined ? " (one test)" : request.stopAtFirstFailure ? " (until the first failure)" : ""}`;
+
+/** Folds this run's times into the record (a running average, so one slow run on a busy machine does not decide). */
+function recordTimes(root: string, seen: Map<string, number[]>): void {
+  if (seen.size === 0) return;
+  const file = path.join(root, TIMES_FILE);
+  const times = speedRecord.read<number>(file);
+  for (const [key, seconds] of seen) {
+    const mean = seconds.reduce((sum, s) => sum + s, 0) / seconds.length;
+    times[key] = times[key] === undefined ? mean : (times[key] + mean) / 2;
+  }
+  speedRecord.write(file, times);
+}
+
+export function toResults(module: RawModule | undefined, request: GradeRequest, root: string): Results {
+  const scrub = (text: string) => scrubMessage(text, { candidate: request.candidate, candidateName: request.displayName, root });
+  if (!module) return summarise([], "The hidden tests did not run.");
+  if (module.errors.length > 0) {
+    return summarise([], `Your challenge could not be loaded or crashed outside a test:\n${module.errors.map(scrub).join("\n")}`);
+  }
+  const tests: TestResult[] = module.tests
+    .filter((test) => test.state !== "skipped")
+    .map((test) => {
+      const output = test.logs.join("");
+      const failed = test.state !== "passed";
+      return {
+        name: test.name,
+        status: failed ? "fail" : "pass",
+        ...(failed ? { message: test.errors.map(scrub).join("\n") || "The test did not finish." } : {}),
+        ...(output ? { output: capOutput(scrub(output)) } : {}),
+      };
+    });
+  return summarise(tests);
+}
+
+function runError(outcome: { timedOut: boolean; flooded: boolean; exitCode?: number; signal?: string; stderr: string }, timeoutMs: number): string {
+  if (outcome.timedOut) return `Timed out after ${Math.round(timeoutMs / 1000)} s: an infinite loop, or a promise that never settles?`;
+  if (outcome.flooded) return "Stopped: the challenge printed more than 1 MB of output.";
+  const tail = outcome.stderr.trim().split("\n").slice(-3).join("\n");
+  return `The grading process ended unexpectedly (${outcome.signal ?? `exit code ${outcome.exitCode}`}): did the challenge call process.exit() or run out of memory?${tail ? `\n${tail}` : ""}`;
+}
+
+interface BatchOutcome {
+  /** Finished test files by wrapper path. */
+  modules: Map<string, RawModule>;
+  /** Files that had started and not finished when the run ended. */
+  running: Set<string>;
+  /** Set when the run completed. */
+  unhandled?: Array<{ text: string; testFile?: string }>;
+  failure: string;
+}
+
+async function runBatch(requests: GradeRequest[], wrappers: string[], options: GradeOptions): Promise<BatchOutcome> {
+  const times = speedRecord.read<number>(path.join(options.root, TIMES_FILE));
+  const expected = (index: number) => times[timeKey(requests[index]!)] ?? 0;
+  const longestFirst = wrappers.map((wrapper, index) => ({ wrapper, index })).sort((a, b) => expected(b.index) - expected(a.index));
+  const job: GradeJob = {
+    root: options.root,
+    testFiles: longestFirst.map(({ wrapper }) => wrapper),
+    wrapperDir: WRAPPER_DIR,
+    candidates: requests.map((request) => request.candidate),
+    testTimeoutMs: options.testTimeoutMs ?? 10_000,
+    pool: options.pool,
+  };
+  const modules = new Map<string, RawModule>();
+  const running = new Set<string>();
+  let unhandled: BatchOutcome["unhandled"];
+  const limits: Limits = { timeoutMs: options.timeoutMs, heapMb: 2048, maxOutputBytes: 1_000_000 };
+  const services = options.services ?? Promise.resolve({});
+  const scratch = scratchFolder();
+  const run = runProcess([CHILD], {
+    limits,
+    cwd: options.root,
+    env: normalisedEnv({ ...options.env, ...scratch.env }),
+    input: services.then((env) => JSON.stringify({ ...job, env })),
+    idleTimeout: true,
+    ipc: (received) => {
+      const message = received as ChildMessage;
+      if (message.type === "started") running.add(message.testFile);
+      else if (message.type === "module") {
+        running.delete(message.module.testFile);
+        modules.set(message.module.testFile, message.module);
+        options.onFileDone?.();
+      } else unhandled = message.unhandled;
+    },
+  });
+  try {
+    // Servers that did not start are the caller's failure, not the candidate's (the child is killed).
+    await services;
+    const outcome = await run;
+    return { modules, running, unhandled, failure: runError(outcome, options.timeoutMs) };
+  } finally {
+    scratch.remove();
+  }
+}
+
+/** Grades every request; returns results in the same order. */
+export async function grade(requests: GradeRequest[], options: GradeOptions): Promise<Results[]> {
+  for (const request of requests) {
+    if (!existsSync(hiddenTestOf(options.root, request.folder))) throw new Error(`no hidden tests for ${request.folder}`);
+  }
+  if (requests.length === 0) return [];
+  const copies = new Map<string, number>();
+  const wrappers = requests.map((request) => {
+    const copy = copies.get(request.folder) ?? 0;
+    copies.set(request.folder, copy + 1);
+    return writeWrapper(options.root, request, copy);
+  });
+  try {
+    return await gradeWith(requests, wrappers, options);
+  } finally {
+    if (options.oneOff) for (const wrapper of wrappers) rmSync(wrapper, { force: true });
+  }
+}
+
+async function gradeWith(requests: GradeRequest[], wrappers: string[], options: GradeOptions): Promise<Results[]> {
+  const batch = await runBatch(requests, wrappers, options);
+  const seen = new Map<string, number[]>();
+  const results: Array<Results | undefined> = requests.map((request, index) => {
+    const module = batch.modules.get(wrappers[index]!);
+    if (module) {
+      options.onTimed?.(request, module.seconds);
+      seen.set(timeKey(request), [...(seen.get(timeKey(request)) ?? []), module.seconds]);
+    }
+    return module ? toResults(module, request, options.root) : undefined;
+  });
+  recordTimes(options.root, seen);
+  if (batch.unhandled && batch.unhandled.length > 0) {
+    const escaped = (index: number) => batch.unhandled!.filter((error) => error.testFile === wrappers[index] || requests.length === 1);
+    const unattributed = batch.unhandled.some((error) => !error.testFile || !wrappers.includes(error.testFile));
+    if (unattributed && requests.length > 1) {
+      // Which file it escaped from is unknown: grade each one alone.
+      const alone: Results[] = [];
+      for (const request of requests) alone.push(...(await grade([request], options)));
+      return alone;
+    }
+    return requests.map((request, index) => {
+      const errors = escaped(index);
+      const result = results[index] ?? summarise([], "The hidden tests did not run.");
+      if (errors.length === 0) return result;
+      const reason = errors.map((e) => scrubMessage(e.text, { candidate: request.candidate, candidateName: request.displayName, root: options.root })).join("\n");
+      return { ...result, status: "error", message: `An error escaped the tests (an unhandled rejection or a throw in a callback):\n${reason}` };
+    });
+  }
+  if (batch.unhandled) return results.map((result) => result ?? summarise([], "The hidden tests did not run."));
+  // The run died. A lone candidate carries the blame; otherwise the files that
+  // were running are the suspects, graded alone, and the rest get a new run.
+  if (requests.length === 1) return [summarise([], batch.failure)];
+  const missing = requests.map((request, index) => ({ request, index })).filter(({ index }) => !results[index]);
+  const suspects = missing.filter(({ index }) => batch.running.has(wrappers[index]!));
+  const untouched = missing.filter(({ index }) => !batch.running.has(wrappers[index]!));
+  for (const { request, index } of suspects) results[index] = (await grade([request], options))[0];
+  if (untouched.length > 0) {
+    const rest = await grade(untouched.map(({ request }) => request), options);
+    untouched.forEach(({ index }, i) => (results[index] = rest[i]));
+  }
+  return results as Results[];
+}
