@@ -129,6 +129,25 @@ describe("jitter", () => {
     );
   });
 
+  test("[C5] small ceilings: a jittered delay stays inside the band exactly (rounding to whole ms can leave it)", () => {
+    for (const baseMs of [1, 3, 5, 7]) {
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        for (const jitter of [0.1, 0.25, 0.5, 0.9, 1]) {
+          for (const r of [0, 0.3, 0.5, 0.999999]) {
+            const maxMs = 1_000;
+            const ceiling = ceilingOf(attempt, baseMs, maxMs);
+            const low = ceiling * (1 - jitter);
+            const eps = 1e-9 * ceiling;
+            const delay = backoffDelay(attempt, { baseMs, maxMs, jitter, random: () => r });
+            if (!(delay >= low - eps && delay <= ceiling + eps)) {
+              expect.fail(`base ${baseMs}, attempt ${attempt} (ceiling ${ceiling}), jitter ${jitter}, random ${r}: the delay must lie in [${low}, ${ceiling}], got ${delay} (the result need not be a whole number of ms)`);
+            }
+          }
+        }
+      }
+    }
+  });
+
   test("[C6] jitter uses the injected random and spreads delays over the whole band, also once the cap is reached", () => {
     const options = { baseMs: 1000, maxMs: 30_000, jitter: 0.5 };
     for (const attempt of [1, 3, 20]) {
