@@ -39,7 +39,7 @@ async function within<T>(promise: Promise<T>, what: string): Promise<T> {
 }
 
 describe("dead-lettering", () => {
-  test("[C5][C8] jobs are taken oldest first, and a failed try goes to the back of the line, behind jobs already waiting", () => {
+  test("[C4][C5][C8] jobs are taken oldest first, and a failed try goes to the back of the line, behind jobs already waiting", () => {
     const { q } = setup();
     expect(q.take("never-used"), "take() on a queue that never had a job returns null").toBeNull();
     const a = q.add("work", "A");
