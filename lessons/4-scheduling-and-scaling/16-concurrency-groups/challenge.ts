@@ -4,9 +4,9 @@
 // lets a full group hold back the tasks of other groups.
 
 export interface GroupLimiterOptions {
-  /** Most tasks running at once across all groups. An integer >= 1. */
+  /** Most tasks running at once across all groups (see C10). */
   maxActive: number;
-  /** Most tasks running at once within one group. An integer >= 1. */
+  /** Most tasks running at once within one group (see C10). */
   maxPerGroup: number;
 }
 
@@ -21,26 +21,47 @@ export interface LimiterStats {
 
 export interface GroupLimiter {
   /**
-   * Runs `task` once its group and the limiter both have a free slot, and settles
-   * like the task: fulfils with its value, or rejects with the very error it
-   * rejected with or threw (a task may also throw synchronously).
+   * Runs `task` once its group and the limiter both have a free slot.
    *
-   * - A task is active from the moment `task()` is called until its promise
-   *   settles (or it throws); its slot is then released exactly once, whether it
-   *   fulfilled, rejected or threw, and waiting tasks get their chance.
-   * - Within a group, tasks start in the order run() was called.
-   * - No head-of-line blocking: a waiting task whose group is full never holds
-   *   back a waiting task of another group. When a slot frees, start the oldest
-   *   waiting task whose group is below maxPerGroup; repeat while any can start.
-   * - Never idle by mistake: once pending promise callbacks have run, no waiting
-   *   task could start (its group is full, or maxActive tasks are running).
+   * - [C1] run() settles like the task: it fulfils with the very value the task
+   *   fulfilled with (0, "", null, undefined and false included), or rejects with the
+   *   very value the task rejected with or threw, synchronously or not (an Error or
+   *   anything else: never wrapped, never replaced).
+   * - [C2] A task is active from the moment `task()` is called until its promise
+   *   settles (or it throws). Never more than maxActive tasks are active in total, nor
+   *   more than maxPerGroup in one group.
+   * - [C3] A task's slot is released exactly once, whether it fulfilled, rejected or
+   *   threw, and waiting tasks then get their chance.
+   * - [C4] Within a group, tasks start in the order run() was called.
+   * - [C5] No head-of-line blocking: a waiting task whose group is full never holds back
+   *   a waiting task of another group. When a slot frees, start the OLDEST waiting task
+   *   (across all groups) whose group is below maxPerGroup; repeat while any can start.
+   * - [C6] Never idle by mistake: once pending promise callbacks have run, no waiting
+   *   task could start (its group is full, or maxActive tasks are running). run() may
+   *   call task() at once or a microtask later (a resolved promise, queueMicrotask,
+   *   process.nextTick), never after a timer.
+   * - [C7] A group is any string: "" is a group of its own, and "constructor",
+   *   "__proto__", "toString" or "hasOwnProperty" are groups like any other.
+   *
+   * Left free: the order in which different run() calls settle (a task's slot may be
+   * released before or after its run() promise settles).
    */
   run<T>(group: string, task: () => Promise<T>): Promise<T>;
-  /** A snapshot of the counts (see LimiterStats). */
+  /**
+   * - [C8] The counts are exact at every moment (see LimiterStats), and back to
+   *   { active: 0, waiting: 0, activeByGroup: {} } once every task has settled.
+   * - [C9] A snapshot: every call returns new objects. Editing the result, or keeping
+   *   it while the limiter moves on, changes nothing inside the limiter, and the limiter
+   *   never changes a result it returned.
+   */
   stats(): LimiterStats;
 }
 
-/** Creates a limiter; throws a RangeError if a limit is not an integer >= 1. */
+/**
+ * [C10] Creates a limiter. Both limits must be integers >= 1; any such integer is
+ * valid, 2^31 and above included. Anything else (0, a negative, 1.5, NaN, Infinity,
+ * a missing limit) makes createGroupLimiter throw a RangeError.
+ */
 export function createGroupLimiter(options: GroupLimiterOptions): GroupLimiter {
   throw new Error("TODO: keep a waiting list, count active tasks per group and in total, release in finally");
 }
