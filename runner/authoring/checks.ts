@@ -1,6 +1,7 @@
 // The authoring checks behind `verify`, one function per concern: mutants
 // materialised from mutants.yaml, the challenge graded as stub / solution /
-// mutants, and the strict type-check over everything a lesson ships.
+// alternative solutions / mutants, every contract clause named by a hidden
+// test, and the strict type-check over everything a lesson ships.
 
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
@@ -11,6 +12,7 @@ import { parse } from "yaml";
 import type { ChallengeFiles, Lesson } from "../course/catalog.ts";
 import { grade } from "../grading/grade.ts";
 import type { GradeRequest } from "../grading/wrapper.ts";
+import { clauseCoverage } from "./clauses.ts";
 import { applyMutant, readMutants, type Mutant } from "./mutants.ts";
 import type { Results } from "../grading/results.ts";
 
@@ -21,7 +23,7 @@ export interface Check {
   skipped?: boolean;
 }
 
-export const MIN_MUTANTS = 3;
+export const MIN_MUTANTS = 8;
 
 export interface MaterialisedMutant extends Mutant {
   file: string;
@@ -107,6 +109,7 @@ export async function checkChallenges(
   const requests: Array<GradeRequest & { key: string }> = challenges.flatMap(({ lesson, files, mutants }) => [
     mustFail(`${lesson.meta.id}/stub`, lesson.folder!, files.stub),
     { key: `${lesson.meta.id}/solution`, folder: lesson.folder!, candidate: files.solution },
+    ...files.alternatives.map((file) => ({ key: `${lesson.meta.id}/alternative:${path.basename(file)}`, folder: lesson.folder!, candidate: file })),
     ...mutants.map((mutant) => mustFail(`${lesson.meta.id}/mutant:${mutant.name}`, lesson.folder!, mutant.file)),
   ]);
   const times = new Map<string, number>();
@@ -148,10 +151,12 @@ export async function checkChallenges(
     }),
   );
   const checks = new Map<string, Record<string, Check>>();
-  for (const { lesson, mutants, mutantProblems } of challenges) {
+  for (const { lesson, files, mutants, mutantProblems } of challenges) {
     const id = lesson.meta.id;
     const stub = outcomes.get(`${id}/stub`)!;
     const solution = outcomes.get(`${id}/solution`)!;
+    const alternatives = files.alternatives.map((file) => ({ file, ...outcomes.get(`${id}/alternative:${path.basename(file)}`)! }));
+    const failingAlternatives = alternatives.filter(({ results }) => results.status !== "pass");
     const mutant = (name: string) => outcomes.get(`${id}/mutant:${name}`)!;
     const survivors = mutants.filter(({ name }) => mutant(name).results.status === "pass");
     const rejected = mutants.filter((m) => !survivors.includes(m)).map(({ name }) => `${name} ← ${failingTests(mutant(name).results)}`);
@@ -167,6 +172,16 @@ export async function checkChallenges(
             ? `${solution.results.tests.length} hidden tests pass${runs > 1 ? ` in each of ${runs} runs` : ""}`
             : `the reference solution fails${solution.note}: ${failingTests(solution.results)}\n${solution.results.tests.find((t) => t.status !== "pass")?.message ?? solution.results.message ?? ""}`,
       },
+      "alternatives pass": {
+        ok: alternatives.length > 0 && failingAlternatives.length === 0,
+        detail:
+          alternatives.length === 0
+            ? `no alternative solution: write a correct one that differs from the reference in ${path.relative(root, path.join(path.dirname(files.solution), "alternatives"))}/ (a hidden test that rejects it is too strict)`
+            : failingAlternatives.length > 0
+              ? failingAlternatives.map(({ file, results, note }) => `${path.relative(root, file)} is correct but fails${note}: ${failingTests(results)} (a hidden test checks more than the contract says?)\n${results.tests.find((t) => t.status !== "pass")?.message ?? results.message ?? ""}`).join("\n")
+              : `${alternatives.map(({ file }) => path.basename(file)).join(", ")} pass${runs > 1 ? ` in each of ${runs} runs` : ""}`,
+      },
+      "clauses checked": clauseCheck(root, files.stub, solution.results),
       "mutants rejected": {
         ok: survivors.length === 0 && mutantProblems.length === 0 && mutants.length >= MIN_MUTANTS,
         detail: [
@@ -180,6 +195,19 @@ export async function checkChallenges(
   }
   const slowest = [...times].map(([candidate, seconds]) => ({ candidate, seconds })).sort((a, b) => b.seconds - a.seconds);
   return { checks, slowest: slowest.slice(0, 5) };
+}
+
+/** Every numbered clause of the stub is named by a hidden test the solution ran, and no test names a clause the stub lacks. */
+function clauseCheck(root: string, stubFile: string, solution: Results): Check {
+  const stub = path.relative(root, stubFile);
+  const coverage = clauseCoverage(readFileSync(stubFile, "utf8"), solution.tests.map((test) => test.name));
+  if (coverage.unnumbered) return { ok: false, detail: `${stub} numbers no clause: tag each requirement in its doc comments [C1], [C2], … and name them in the hidden tests' titles` };
+  const problems = [
+    ...coverage.unchecked.map(({ id, line }) => `${stub}:${line}: clause ${id} is checked by no hidden test (name it in a test's title: "[${id}] …")`),
+    ...coverage.unknown.map(({ id, test }) => `hidden test "${test}" names ${id}, which ${stub} does not have`),
+  ];
+  if (problems.length > 0) return { ok: false, detail: problems.join("\n") };
+  return { ok: true, detail: `${coverage.checkedBy.size} clauses, each checked by a named hidden test` };
 }
 
 export interface TypeErrors {

@@ -31,6 +31,8 @@ export interface ChallengeFiles {
   solution: string;
   mutants: string;
   hiddenTest: string;
+  /** Correct solutions written differently from the reference (solutions/<folder>/alternatives/*.ts): each must pass. */
+  alternatives: string[];
 }
 
 export interface Catalog {
@@ -42,6 +44,11 @@ export interface Catalog {
 const LESSON_FILE = "lesson.md";
 const MAX_LESSON_BYTES = 1_000_000;
 
+function alternativesIn(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((name) => name.endsWith(".ts")).sort().map((name) => path.join(dir, name));
+}
+
 /** Paths of a course lesson's challenge, derived from its folder (rustlings-style: never stored). */
 export function challengeFiles(root: string, lesson: Lesson): ChallengeFiles | undefined {
   if (!lesson.folder) return undefined;
@@ -52,6 +59,7 @@ export function challengeFiles(root: string, lesson: Lesson): ChallengeFiles | u
     solution: path.join(root, "solutions", lesson.folder, "challenge.ts"),
     mutants: path.join(root, "solutions", lesson.folder, "mutants.yaml"),
     hiddenTest: path.join(root, "test", "hidden", lesson.folder, "challenge.test.ts"),
+    alternatives: alternativesIn(path.join(root, "solutions", lesson.folder, "alternatives")),
   };
 }
 

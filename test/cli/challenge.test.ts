@@ -18,7 +18,7 @@ describe("npm run check", () => {
     const run = cli(["check", "add"]);
     expect(run.status).toBe(1);
     expect(existsSync(path.join(run.workspace, "add", "challenge.ts"))).toBe(true);
-    expect(run.stdout).toContain("✗ adds two small numbers");
+    expect(run.stdout).toContain("✗ [C1] adds two small numbers");
     expect(run.stdout).toContain("TODO: add 2 and 3");
     expect(run.stdout).toContain("FAIL  0/2 hidden tests pass");
     expect(run.stdout).not.toMatch(/test\/hidden|node_modules|\s+at /);
@@ -37,7 +37,7 @@ describe("npm run check", () => {
   test("--json prints Exercism's results.json v3, without the hidden test code", () => {
     const run = cli(["check", "add", "--json", "--file", path.join(course, "solutions", "1-basics", "02-add", "mutants.yaml").replace("mutants.yaml", "challenge.ts")]);
     const results = JSON.parse(run.stdout);
-    expect(results).toEqual({ version: 3, status: "pass", tests: [{ name: "adds two small numbers", status: "pass" }, { name: "adding is the sum for any integers", status: "pass" }] });
+    expect(results).toEqual({ version: 3, status: "pass", tests: [{ name: "[C1] adds two small numbers", status: "pass" }, { name: "[C1] adding is the sum for any integers", status: "pass" }] });
     expect(run.stdout).not.toContain("test_code");
   });
 

@@ -23,20 +23,20 @@ describe("verify's record of which hidden test rejected each mutant", () => {
     const first = verify();
     expect(first.status, first.stderr).toBe(0);
     const recorded = JSON.parse(readFileSync(rejectionsFile, "utf8")) as Record<string, string>;
-    expect(recorded["add/mutant:subtracts"]).toBe("adds two small numbers");
-    expect(recorded["add/stub"]).toBe("adds two small numbers");
+    expect(recorded["add/mutant:subtracts"]).toBe("[C1] adds two small numbers");
+    expect(recorded["add/stub"]).toBe("[C1] adds two small numbers");
 
     // A renamed test, and a mutant that survives but is recorded as rejected by a test it passes:
     // both are graded again with every hidden test.
     appendFileSync(mutantsFile(copy), swapsOperands);
-    writeFileSync(rejectionsFile, JSON.stringify({ ...recorded, "add/mutant:subtracts": "a test that was renamed", "add/mutant:swaps-operands": "adds two small numbers" }));
+    writeFileSync(rejectionsFile, JSON.stringify({ ...recorded, "add/mutant:subtracts": "a test that was renamed", "add/mutant:swaps-operands": "[C1] adds two small numbers" }));
     const second = verify();
     expect(second.status, "a surviving mutant fails verify, whatever the record says").toBe(1);
     const check = mutantsCheck(second);
     expect(check.detail).toContain("mutant swaps-operands passes every hidden test");
-    expect(check.detail).toContain("subtracts ← \"adds two small numbers\"");
+    expect(check.detail).toContain("subtracts ← \"[C1] adds two small numbers\"");
     const after = JSON.parse(readFileSync(rejectionsFile, "utf8")) as Record<string, string>;
-    expect(after["add/mutant:subtracts"], "the record is corrected").toBe("adds two small numbers");
+    expect(after["add/mutant:subtracts"], "the record is corrected").toBe("[C1] adds two small numbers");
     expect(after["add/mutant:swaps-operands"], "a survivor has no record").toBeUndefined();
   });
 });
@@ -73,5 +73,32 @@ test("notices swapped operands, once", () => {
     const run = cli(["verify", "add", "--regrade", "0"], { root: copy });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/--regrade/);
+  });
+});
+
+describe("verify's fairness and contract checks", () => {
+  const course = copyCourse();
+  const addFolder = (...parts: string[]) => path.join(course, ...parts, "1-basics", "02-add");
+  const checksOf = (run: ReturnType<typeof cli>) => JSON.parse(run.stdout).lessons[0].checks as Record<string, { ok: boolean; detail: string }>;
+
+  test("an alternative correct solution must pass: one the hidden tests reject fails verify as a test too strict", () => {
+    writeFileSync(path.join(addFolder("solutions"), "alternatives", "left-to-right.ts"), "export function add(a: number, b: number): number {\n  return b + a;\n}\n");
+    appendFileSync(path.join(addFolder("test", "hidden"), "challenge.test.ts"), '\ntest("[C1] is written a + b", () => {\n  expect(add.toString()).toContain("a + b");\n});\n');
+    const run = cli(["verify", "add", "--no-types", "--json"], { root: course });
+    expect(run.status, run.stderr).toBe(1);
+    const check = checksOf(run)["alternatives pass"]!;
+    expect(check.ok).toBe(false);
+    expect(check.detail).toContain("alternatives/left-to-right.ts is correct but fails: \"[C1] is written a + b\" (a hidden test checks more than the contract says?)");
+  });
+
+  test("a clause no hidden test names is reported at its line in the stub, and a test naming a missing clause too", () => {
+    writeFileSync(path.join(addFolder("lessons"), "challenge.ts"), "/**\n * [C1] Returns the sum of two numbers.\n * [C2] Never throws.\n */\nexport function add(a: number, b: number): number {\n  throw new Error(`TODO: add ${a} and ${b}`);\n}\n");
+    appendFileSync(path.join(addFolder("test", "hidden"), "challenge.test.ts"), '\ntest("[C7] a clause nobody wrote", () => {});\n');
+    const run = cli(["verify", "add", "--no-types", "--json"], { root: course });
+    expect(run.status, run.stderr).toBe(1);
+    const check = checksOf(run)["clauses checked"]!;
+    expect(check.ok).toBe(false);
+    expect(check.detail).toContain("lessons/1-basics/02-add/challenge.ts:3: clause C2 is checked by no hidden test");
+    expect(check.detail).toContain('hidden test "[C7] a clause nobody wrote" names C7');
   });
 });
