@@ -44,57 +44,98 @@ export interface JobsApiOptions {
   queue: JobQueue;
   /** Used for the Idempotency-Key expiry. */
   clock: Clock;
-  /** How long an Idempotency-Key is remembered, from its first use. Default 24 h. */
+  /**
+   * How long an Idempotency-Key is remembered, from its first use. Default 24 h.
+   * An explicit 0 is a TTL of zero (a key is never replayed), not the default.
+   */
   idempotencyTtlMs?: number;
-  /** The Retry-After value (seconds) sent with 503 while shutting down. Default 5. */
+  /**
+   * The Retry-After value (seconds) sent with 503 while shutting down. Default 5.
+   * An explicit 0 is sent as `Retry-After: 0`, not replaced by the default.
+   */
   retryAfterSeconds?: number;
 }
 
 export interface JobsApi {
   app: Express;
-  /**
-   * Enters shutdown mode: from now on POST /jobs answers 503, and every open
-   * results stream gets a last line {"type":"shutdown"} and is ended (so
-   * server.close() can complete). GET requests keep working.
-   */
+  /** Enters shutdown mode: see "Shutting down" below. */
   beginShutdown(): void;
+  /** How many Idempotency-Keys the API holds in memory right now: see "Memory" below. */
+  idempotencyKeyCount(): number;
 }
 
 /**
- * Builds the Express app. All bodies are JSON; every error has a JSON body { error }.
+ * Builds the Express app. All bodies are JSON; every error (4xx, 5xx) has a
+ * JSON body { error }.
  *
  * POST /jobs with body { "items": [one or more strings] }
- * - Shutting down: 503 with a `Retry-After: <retryAfterSeconds>` header; nothing enqueued.
- * - Invalid body (not that shape, or malformed JSON): 400; nothing enqueued.
- * - Otherwise enqueue and answer at once, never waiting for the job to run:
- *   202, header `Location: /jobs/<id>`, body { id, status }.
+ * - [C1] A valid body: enqueue it and answer as soon as enqueue() resolves, never
+ *   waiting for the job to run: 202, header `Location: /jobs/<id>`, body { id, status }.
+ * - [C2] Invalid body (not that shape, or malformed JSON): 400; nothing enqueued.
+ *   The empty string "" is a string like any other: { "items": [""] } is valid.
+ * - [C3] Without an Idempotency-Key header, every POST creates a new job, even
+ *   with the same body.
+ * - [C4] Shutting down (after beginShutdown()): a POST that would create a job
+ *   gets 503 with a `Retry-After: <retryAfterSeconds>` header (default 5; an
+ *   explicit 0 is sent as "0"); nothing enqueued.
+ * - [C5] queue.enqueue() rejects: a 5xx answer with a JSON body { error }.
  *
  * Idempotency-Key request header (draft-ietf-httpapi-idempotency-key-header):
- * - An empty key: 400.
- * - First use of a key: as above; remember (key -> items, job id) for
- *   `idempotencyTtlMs` on the injected clock, counted from that first use.
- * - Same key, same items, first request done: a replay. 202 again with the same
- *   Location and the same id, and NO second enqueue.
- * - Same key, different items: 422; nothing enqueued.
- * - Same key while the first request with it is still waiting for
- *   queue.enqueue() to resolve: 409; nothing enqueued. (So two concurrent
- *   duplicates can never create two jobs.)
- * - If that first enqueue fails, forget the key, so a retry can succeed.
- * - After the TTL, the key is new again.
+ * - [C6] An empty key: 400; nothing enqueued.
+ * - [C7] First use of a key: as above; remember (key -> items, job id). Same key,
+ *   same items (the same strings in the same order), first request done: a
+ *   replay. 202 again with the same Location and the same id, and NO second enqueue.
+ * - [C8] Same key, different items (other strings, another order, or the same
+ *   text split differently: ["a,b"] is not ["a","b"]): 422; nothing enqueued.
+ * - [C9] Same key while the first request with it is still waiting for
+ *   queue.enqueue() to resolve, however long that takes: 409; nothing enqueued.
+ *   (So two concurrent duplicates can never create two jobs.)
+ * - [C10] If that first enqueue fails, forget the key, so a retry can succeed.
+ * - [C11] A key is remembered for `idempotencyTtlMs` (default 24 h) on the
+ *   injected clock, counted from its first use: a request at first use +
+ *   idempotencyTtlMs exactly, or later, finds the key new again. An explicit
+ *   TTL of 0 means a key is never replayed (but [C9] still holds).
+ * - [C12] Keys are any non-empty strings: "__proto__", "constructor" and
+ *   "toString" are keys like the others.
+ *
+ * Memory
+ * - [C13] Keys must not pile up: a key whose TTL has passed is dropped from
+ *   memory at the latest when the next POST /jobs with an Idempotency-Key
+ *   arrives, whatever key that one carries. idempotencyKeyCount() returns how
+ *   many keys are held (those whose first request is still enqueueing
+ *   included): after a quiet spell longer than the TTL, one keyed POST leaves
+ *   exactly one key in memory.
  *
  * GET /jobs/:id
- * - 200 { id, status, progress: { done, total } } plus `error` when the job has one;
- *   404 for an unknown id.
+ * - [C14] 200 { id, status, progress: { done, total } } plus `error` whenever
+ *   the job has one (even an empty string); 404 for an unknown id.
  *
- * GET /jobs/:id/results (404 for an unknown id)
- * - 200 with `Content-Type: application/x-ndjson`: exactly one JSON object per line,
- *   every line ending in "\n", no line breaks inside an object.
- * - First a line {"type":"result","index":i,"value":v} for each result the job
- *   already has; then one such line for each new result, sent as it happens
- *   (partial results: do not hold them back until the job ends); when the job
- *   ends, a line {"type":"end","status":"completed"|"failed"} (plus "error") and
- *   the response ends. A job that already ended gets its results and end line at once.
- * - When the client disconnects, unsubscribe from the queue at once.
+ * GET /jobs/:id/results
+ * - [C15] An unknown id: 404 with a JSON body, at once (never a stream that
+ *   waits for a job that does not exist).
+ * - [C16] 200 with `Content-Type: application/x-ndjson`: exactly one JSON object
+ *   per line, every line ending in "\n", no line breaks inside an object.
+ * - [C17] First a line {"type":"result","index":i,"value":v} for each result the
+ *   job already has; then one such line for each new result, sent as it happens
+ *   (partial results: do not hold them back until the job ends). Every index
+ *   appears exactly once, in order, even when results arrive while the request
+ *   is being set up: nothing may be lost or sent twice between reading the job
+ *   and subscribing to it.
+ * - [C18] When the job ends: a line {"type":"end","status":"completed"|"failed"},
+ *   plus "error" whenever the job has one, then the response ends and the
+ *   stream unsubscribes. A job that already ended gets its results and end line
+ *   at once. An end that happens while the request is being set up is not lost.
+ * - [C19] When the client disconnects, unsubscribe from the queue at once.
+ *
+ * Shutting down: beginShutdown()
+ * - [C20] From then on POST /jobs answers 503 as described above, and GET requests keep
+ *   working. Calling beginShutdown() again changes nothing.
+ * - [C21] Every open results stream gets a last line {"type":"shutdown"}, is
+ *   unsubscribed from the queue and is ended, so server.close() can complete.
+ * - [C22] A results request that arrives after beginShutdown() gets the results
+ *   the job already has, then its end line (job ended) or a {"type":"shutdown"}
+ *   line (job still running), and the response ends at once: it never stays
+ *   open or subscribed.
  */
 export function createJobsApi(options: JobsApiOptions): JobsApi {
   throw new Error("TODO: createJobsApi — 202 + Location, Idempotency-Key, status, NDJSON results, 503 while shutting down");

@@ -39,6 +39,7 @@ export interface JobsApiOptions {
 export interface JobsApi {
   app: Express;
   beginShutdown(): void;
+  idempotencyKeyCount(): number;
 }
 
 interface KeyRecord {
@@ -65,12 +66,22 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
   const { queue, clock } = options;
   const ttlMs = options.idempotencyTtlMs ?? 24 * 60 * 60 * 1000;
   const retryAfterSeconds = options.retryAfterSeconds ?? 5;
+  // In first-use order (a key set again after expiry moves to the end), so the
+  // oldest keys are always at the front.
   const keys = new Map<string, KeyRecord>();
   const openStreams = new Set<() => void>(); // each ends one NDJSON stream for shutdown
   let shuttingDown = false;
 
   const app = express();
   app.use(express.json());
+
+  /** Drops every expired key whose first request is done, so unique keys do not pile up. */
+  function forgetExpiredKeys(): void {
+    for (const [key, record] of keys) {
+      if (clock.now() - record.storedAt < ttlMs) break; // the rest are younger
+      if (record.jobId !== undefined) keys.delete(key); // a pending key stays until its enqueue settles
+    }
+  }
 
   function accepted(res: Response, job: { id: string; status: JobStatus }): void {
     res.status(202).location(`/jobs/${job.id}`).json({ id: job.id, status: job.status });
@@ -97,11 +108,8 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
     }
 
     const fingerprint = JSON.stringify(request.items);
+    forgetExpiredKeys();
     let record = keys.get(key);
-    if (record && clock.now() - record.storedAt >= ttlMs) {
-      keys.delete(key);
-      record = undefined;
-    }
     if (record) {
       if (record.fingerprint !== fingerprint) {
         res.status(422).json({ error: "this Idempotency-Key was already used with a different body" });
@@ -154,6 +162,10 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
       res.end(line({ type: "end", status: job.status, ...(job.error === undefined ? {} : { error: job.error }) }));
       return;
     }
+    if (shuttingDown) {
+      res.end(line({ type: "shutdown" })); // an open stream would keep server.close() waiting
+      return;
+    }
     res.flushHeaders(); // the client sees the stream start even before the first result
 
     let next = job.results.length;
@@ -196,5 +208,6 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
       shuttingDown = true;
       for (const end of [...openStreams]) end();
     },
+    idempotencyKeyCount: () => keys.size,
   };
 }

@@ -257,13 +257,14 @@ const waitUntil = async (condition: () => boolean, ms: number): Promise<boolean>
 // --- submitting jobs --------------------------------------------------------------------------
 
 describe("POST /jobs", () => {
-  test("answers 202 with a Location for the new job, without waiting for the job to run", async () => {
+  test("[C1] answers 202 with a Location for the new job, without waiting for the job to run", async () => {
     const q = fakeQueue();
     await withApi({ queue: q.queue }, async ({ base }) => {
       const reply = await postJob(base, { items: ["a.csv", "b.csv"] });
       expect(reply.status, "a submitted job is accepted, not done: 202, not 200").toBe(202);
       const id = reply.json?.id;
       expect(typeof id, "the body carries the new job's id").toBe("string");
+      expect(reply.json?.status, "the body carries the new job's status").toBe("queued");
       expect(reply.headers.get("location"), "the Location header points at the job's status URL").toBe(`/jobs/${String(id)}`);
       expect(q.enqueued, "exactly one job, with the submitted items").toEqual([{ items: ["a.csv", "b.csv"] }]);
       const status = await request(`${base}/jobs/${String(id)}`, {}, "GET the Location");
@@ -272,19 +273,22 @@ describe("POST /jobs", () => {
     });
   });
 
-  test("invalid bodies get 400 and enqueue nothing", async () => {
+  test("[C2] invalid bodies get 400 and enqueue nothing; the empty string is a valid item", async () => {
     const q = fakeQueue();
     await withApi({ queue: q.queue }, async ({ base }) => {
-      for (const body of [{}, { items: [] }, { items: "a.csv" }, { items: [1, 2] }, "{not json"]) {
+      for (const body of [{}, { items: [] }, { items: "a.csv" }, { items: [1, 2] }, { items: ["a", null] }, "{not json"]) {
         const reply = await postJob(base, body, undefined, `POST /jobs with ${JSON.stringify(body)}`);
         expect(reply.status, `body ${JSON.stringify(body)} is invalid: 400`).toBe(400);
         expect(reply.json && typeof reply.json.error, `body ${JSON.stringify(body)}: errors have a JSON body { error }`).toBe("string");
       }
       expect(q.enqueued, "an invalid request must not enqueue anything").toEqual([]);
+      const empty = await postJob(base, { items: [""] }, undefined, 'POST /jobs with { "items": [""] }');
+      expect(empty.status, '{ "items": [""] } is one string, a valid body: 202 (check the items with typeof, not by truthiness)').toBe(202);
+      expect(q.enqueued, "the valid request is enqueued as sent").toEqual([{ items: [""] }]);
     });
   });
 
-  test("without an Idempotency-Key, every POST creates a new job", async () => {
+  test("[C3] without an Idempotency-Key, every POST creates a new job", async () => {
     const q = fakeQueue();
     await withApi({ queue: q.queue }, async ({ base }) => {
       const first = await postJob(base, { items: ["x"] });
@@ -296,7 +300,7 @@ describe("POST /jobs", () => {
 });
 
 describe("GET /jobs/:id", () => {
-  test("reports status and progress, the error of a failed job, and 404 for unknown ids", async () => {
+  test("[C14] reports status and progress, the error of a failed job (even an empty one), and 404 for unknown ids", async () => {
     const q = fakeQueue();
     await withApi({ queue: q.queue }, async ({ base }) => {
       const { json } = await postJob(base, { items: ["a", "b", "c"] });
@@ -304,118 +308,19 @@ describe("GET /jobs/:id", () => {
       q.result(id, { file: "a", rows: 3 });
       const running = await request(`${base}/jobs/${id}`, {}, "GET a running job");
       expect(running.json, "progress counts the items done out of the total").toMatchObject({ id, status: "running", progress: { done: 1, total: 3 } });
+      expect(running.json && "error" in running.json, "a job without an error has no error field").toBe(false);
       q.end(id, "failed", "b: permission denied");
       const failed = await request(`${base}/jobs/${id}`, {}, "GET a failed job");
       expect(failed.json, "a failed job reports its status and error").toMatchObject({ id, status: "failed", error: "b: permission denied" });
-      const missing = await request(`${base}/jobs/job-does-not-exist`, {}, "GET an unknown job");
-      expect(missing.status, "an unknown id is 404").toBe(404);
-    });
-  });
-});
-
-// --- idempotency ---------------------------------------------------------------------------------
-
-describe("Idempotency-Key", () => {
-  test("the same key with the same body returns the same job and enqueues only once", async () => {
-    const q = fakeQueue();
-    await withApi({ queue: q.queue }, async ({ base }) => {
-      let run = 0;
-      await fc.assert(
-        fc.asyncProperty(fc.uuid(), fc.array(fc.string({ minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 4 }), fc.integer({ min: 2, max: 4 }), async (uuid, items, repeats) => {
-          const key = `${uuid}-${run++}`; // a fresh key for every run on this server
-          const before = q.enqueued.length;
-          const first = await postJob(base, { items }, key);
-          expect(first.status, "the first request with a key is a normal submission: 202").toBe(202);
-          for (let i = 1; i < repeats; i++) {
-            const again = await postJob(base, { items }, key, "a retried POST with the same Idempotency-Key");
-            expect(again.status, "a retry with the same key and body replays the first answer: 202").toBe(202);
-            expect(again.json?.id, "a retry with the same key must return the SAME job id").toBe(first.json?.id);
-            expect(again.headers.get("location"), "a retry with the same key returns the same Location").toBe(first.headers.get("location"));
-          }
-          expect(q.enqueued.length - before, "a retried request must not enqueue a second job").toBe(1);
-          const other = await postJob(base, { items }, `${key}-other`);
-          expect(other.json?.id, "a different key is a different job").not.toBe(first.json?.id);
-        }),
-        { numRuns: 10, endOnFailure: true },
-      );
-    });
-  });
-
-  test("the same key with a different body is refused with 422 and enqueues nothing", async () => {
-    const q = fakeQueue();
-    await withApi({ queue: q.queue }, async ({ base }) => {
-      await postJob(base, { items: ["march.csv"] }, "key-1");
-      const reused = await postJob(base, { items: ["april.csv"] }, "key-1");
-      expect(reused.status, "reusing a key for a different request is a client error: 422 (IETF draft)").toBe(422);
-      expect(q.enqueued.length, "a refused request enqueues nothing").toBe(1);
-      await postJob(base, { items: ["a,b"] }, "key-2");
-      const split = await postJob(base, { items: ["a", "b"] }, "key-2");
-      expect(split.status, 'items ["a,b"] and ["a","b"] are different requests: compare the items exactly (e.g. JSON.stringify), not items.join(",")').toBe(422);
-      expect(q.enqueued.length, "a refused request enqueues nothing").toBe(2);
-    });
-  });
-
-  test("an empty Idempotency-Key is refused with 400 and enqueues nothing", async () => {
-    const q = fakeQueue();
-    await withApi({ queue: q.queue }, async ({ base }) => {
-      for (let i = 0; i < 2; i++) {
-        const reply = await postJob(base, { items: ["a.csv"] }, "", "POST /jobs with an empty Idempotency-Key");
-        expect(reply.status, "an Idempotency-Key header that is present but empty is a client error: 400 (test the header with === undefined, not with truthiness, or an empty key silently creates a job on every retry)").toBe(400);
-        expect(reply.json && typeof reply.json.error, "errors have a JSON body { error }").toBe("string");
+      const other = String((await postJob(base, { items: ["z"] })).json?.id);
+      q.end(other, "failed", "");
+      const blank = await request(`${base}/jobs/${other}`, {}, "GET a job that failed with an empty error message");
+      expect(blank.json, 'the job has an error, even if it is "": report it (test error !== undefined, not its truthiness)').toMatchObject({ id: other, status: "failed", error: "" });
+      for (const unknown of ["job-does-not-exist", "constructor", "__proto__"]) {
+        const missing = await request(`${base}/jobs/${unknown}`, {}, `GET /jobs/${unknown}`);
+        expect(missing.status, `the queue has no job ${unknown}: 404`).toBe(404);
+        expect(missing.json && typeof missing.json.error, "errors have a JSON body { error }").toBe("string");
       }
-      expect(q.enqueued, "a request with an empty key must not enqueue anything").toEqual([]);
-    });
-  });
-
-  test("a duplicate arriving while the first request is still enqueueing gets 409, and only one job is created", async () => {
-    const q = fakeQueue({ holdEnqueue: true });
-    await withApi({ queue: q.queue }, async ({ base }) => {
-      const first = postJob(base, { items: ["big.csv"] }, "key-race");
-      let duplicate: Promise<Reply> | undefined;
-      first.catch(() => {});
-      try {
-        const started = await waitUntil(() => q.enqueued.length === 1, 1500);
-        expect(started, "the first request should reach queue.enqueue()").toBe(true);
-        duplicate = postJob(base, { items: ["big.csv"] }, "key-race", "a duplicate while the first is still enqueueing");
-        duplicate.catch(() => {});
-        const enqueuedTwice = await waitUntil(() => q.enqueued.length > 1, 300);
-        expect(enqueuedTwice, "the duplicate called queue.enqueue() again while the first was still in progress: record the key BEFORE awaiting enqueue()").toBe(false);
-        const second = await duplicate;
-        expect(second.status, "a request with a key whose first request is still in progress gets 409 Conflict").toBe(409);
-      } finally {
-        q.releaseEnqueues();
-      }
-      const done = await first;
-      expect(done.status, "the first request completes normally once enqueue() resolves").toBe(202);
-      expect(q.enqueued.length, "exactly one job for two concurrent requests with the same key").toBe(1);
-      const later = await postJob(base, { items: ["big.csv"] }, "key-race");
-      expect(later.json?.id, "after the first request completed, the key replays its job").toBe(done.json?.id);
-    });
-  });
-
-  test("a key is forgotten when its first enqueue failed, so the retry can succeed", async () => {
-    const q = fakeQueue({ failNextEnqueue: true });
-    await withApi({ queue: q.queue }, async ({ base }) => {
-      const failed = await postJob(base, { items: ["a"] }, "key-retry");
-      expect(failed.status, "a failed enqueue is a server error").toBeGreaterThanOrEqual(500);
-      const retry = await postJob(base, { items: ["a"] }, "key-retry");
-      expect(retry.status, "nothing was created the first time: the retry with the same key must be accepted (202), not 409 forever").toBe(202);
-      expect(q.enqueued.length, "the retry enqueues the job").toBe(2);
-    });
-  });
-
-  test("a key expires idempotencyTtlMs after its first use, on the injected clock", async () => {
-    const q = fakeQueue();
-    const clock = new FakeClock();
-    await withApi({ queue: q.queue, clock, idempotencyTtlMs: 60_000 }, async ({ base }) => {
-      const first = await postJob(base, { items: ["a"] }, "key-ttl");
-      await clock.advance(59_000);
-      const within = await postJob(base, { items: ["a"] }, "key-ttl");
-      expect(within.json?.id, "59 s into a 60 s TTL, the key still returns the first job").toBe(first.json?.id);
-      await clock.advance(2_000);
-      const after = await postJob(base, { items: ["a"] }, "key-ttl");
-      expect(after.status, "after the TTL the key is new again: a normal 202").toBe(202);
-      expect(after.json?.id, "61 s after its first use (TTL 60 s, on the injected clock), the key must create a new job").not.toBe(first.json?.id);
     });
   });
 });
@@ -423,15 +328,33 @@ describe("Idempotency-Key", () => {
 // --- NDJSON -------------------------------------------------------------------------------------
 
 describe("GET /jobs/:id/results", () => {
-  test("streams exactly one JSON object per line, as application/x-ndjson", async () => {
+  test("[C15] an unknown job id gets 404 at once, never a stream that waits for it", async () => {
     const q = fakeQueue();
     await withApi({ queue: q.queue }, async ({ base }) => {
+      for (const unknown of ["job-404", "constructor", "__proto__"]) {
+        const reply = await request(`${base}/jobs/${unknown}/results`, {}, `GET /jobs/${unknown}/results for a job the queue does not know (answer 404 at once)`);
+        expect(reply.status, `the queue has no job ${unknown}: 404, not a stream`).toBe(404);
+        expect(reply.json && typeof reply.json.error, "errors have a JSON body { error }").toBe("string");
+      }
+      expect(q.subscribers("job-404") + q.subscribers("constructor") + q.subscribers("__proto__"), "nothing may subscribe to a job that does not exist").toBe(0);
+    });
+  });
+
+  test("[C16][C17][C18] streams exactly one JSON object per line, as application/x-ndjson, and the end line carries the job's error", async () => {
+    const q = fakeQueue();
+    await withApi({ queue: q.queue }, async ({ base }) => {
+      const ending = fc.oneof(
+        fc.constant<{ status: "completed" | "failed"; error?: string }>({ status: "completed" }),
+        fc.constant<{ status: "completed" | "failed"; error?: string }>({ status: "failed" }),
+        fc.string({ maxLength: 12 }).map((error) => ({ status: "failed" as const, error })),
+        fc.constant({ status: "failed" as const, error: "line one\nline two" }),
+      );
       await fc.assert(
-        fc.asyncProperty(fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 6 }), async (values) => {
+        fc.asyncProperty(fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 6 }), ending, async (values, end) => {
           const { json } = await postJob(base, { items: ["a"] });
           const id = String(json?.id);
           for (const value of values) q.result(id, value);
-          q.end(id, "completed");
+          q.end(id, end.status, end.error);
           const { headers, text } = await request(`${base}/jobs/${id}/results`, {}, "GET /jobs/:id/results of a finished job");
           expect(headers.get("content-type") ?? "", "NDJSON is served as application/x-ndjson").toMatch(/^application\/x-ndjson/);
           expect(text.endsWith("\n"), "every line, the last one too, ends with \\n").toBe(true);
@@ -442,7 +365,7 @@ describe("GET /jobs/:id/results", () => {
             if (i < values.length) {
               expect(object, `line ${i + 1} carries result #${i}`).toEqual({ type: "result", index: i, value: JSON.parse(JSON.stringify(values[i])) });
             } else {
-              expect(object, "the last line says how the job ended").toEqual({ type: "end", status: "completed" });
+              expect(object, 'the last line says how the job ended, with "error" whenever the job has one (even an empty one)').toEqual({ type: "end", ...end });
             }
           });
         }),
@@ -451,7 +374,7 @@ describe("GET /jobs/:id/results", () => {
     });
   });
 
-  test("sends each result as it is produced, while the job is still running", async () => {
+  test("[C17][C18] sends each result as it is produced, while the job is still running, then the end line with the error", async () => {
     const q = fakeQueue();
     await withApi({ queue: q.queue }, async ({ base }) => {
       const { json } = await postJob(base, { items: ["a", "b", "c"] });
@@ -465,15 +388,42 @@ describe("GET /jobs/:id/results", () => {
       q.result(id, "B");
       expect(parseLine(await stream.next(`a result produced after the stream opened (${waitHint})`), "line 2"), "a new result is sent when it happens").toEqual({ type: "result", index: 1, value: "B" });
       q.result(id, "C");
-      q.end(id, "completed");
+      q.end(id, "failed", "c.csv: disk full\nretry later");
       expect(parseLine(await stream.next("the third result"), "line 3")).toEqual({ type: "result", index: 2, value: "C" });
-      expect(parseLine(await stream.next("the end line"), "line 4"), "then the end line").toEqual({ type: "end", status: "completed" });
+      expect(parseLine(await stream.next("the end line"), "line 4"), "then the end line, with the job's error: a client watching a failing job must learn why").toEqual({ type: "end", status: "failed", error: "c.csv: disk full\nretry later" });
       expect(await stream.next("the end of the response"), "after the end line the response ends").toBeNull();
       expect(await waitUntil(() => q.subscribers(id) === 0, 1000), "a finished stream must unsubscribe from the queue").toBe(true);
     });
   });
 
-  test("a client that disconnects is unsubscribed from the job at once", async () => {
+  test("[C17][C18] a result and the end that happen right after the API read the job are neither lost nor sent twice", async () => {
+    const q = fakeQueue();
+    await withApi({ queue: q.queue }, async ({ base }) => {
+      const { json } = await postJob(base, { items: ["a", "b"] });
+      const id = String(json?.id);
+      q.result(id, "A");
+      // Between the API's queue.get() and whatever it awaits next: a new result, then the end.
+      q.afterNextGet(id, () => {
+        q.result(id, "B");
+        q.end(id, "completed");
+      });
+      const stream = lines(await openStream(`${base}/jobs/${id}/results`, "GET /jobs/:id/results of a job that ends while the request is being set up"));
+      const got: unknown[] = [];
+      for (;;) {
+        const line = await stream.next("the rest of the stream: the job produced B and ended right after the API read it; subscribe before any await, or read the job again after subscribing, or the stream hangs forever");
+        if (line === null) break;
+        got.push(parseLine(line, `line ${got.length + 1}`));
+      }
+      expect(got, "every result exactly once, in order, then the end line: events between reading the job and subscribing must not be lost (nor a snapshot result sent again)").toEqual([
+        { type: "result", index: 0, value: "A" },
+        { type: "result", index: 1, value: "B" },
+        { type: "end", status: "completed" },
+      ]);
+      expect(await waitUntil(() => q.subscribers(id) === 0, 1000), "a finished stream must unsubscribe from the queue").toBe(true);
+    });
+  });
+
+  test("[C19] a client that disconnects is unsubscribed from the job at once", async () => {
     const q = fakeQueue();
     await withApi({ queue: q.queue }, async ({ base }) => {
       const { json } = await postJob(base, { items: ["a", "b"] });
@@ -489,10 +439,178 @@ describe("GET /jobs/:id/results", () => {
   });
 });
 
+// --- idempotency ---------------------------------------------------------------------------------
+
+describe("Idempotency-Key", () => {
+  test("[C7] the same key with the same body returns the same job and enqueues only once", async () => {
+    const q = fakeQueue();
+    await withApi({ queue: q.queue }, async ({ base }) => {
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.uuid(), fc.array(fc.string({ maxLength: 12 }), { minLength: 1, maxLength: 4 }), fc.integer({ min: 2, max: 3 }), async (uuid, items, repeats) => {
+          const key = `${uuid}-${run++}`; // a fresh key for every run on this server
+          const before = q.enqueued.length;
+          const first = await postJob(base, { items }, key);
+          expect(first.status, "the first request with a key is a normal submission: 202").toBe(202);
+          for (let i = 1; i < repeats; i++) {
+            const again = await postJob(base, { items }, key, "a retried POST with the same Idempotency-Key");
+            expect(again.status, "a retry with the same key and body replays the first answer: 202").toBe(202);
+            expect(again.json?.id, "a retry with the same key must return the SAME job id").toBe(first.json?.id);
+            expect(again.headers.get("location"), "a retry with the same key returns the same Location").toBe(first.headers.get("location"));
+          }
+          expect(q.enqueued.length - before, "a retried request must not enqueue a second job").toBe(1);
+          const other = await postJob(base, { items }, `${key}-other`);
+          expect(other.json?.id, "a different key is a different job").not.toBe(first.json?.id);
+        }),
+        { numRuns: 8, endOnFailure: true },
+      );
+    });
+  });
+
+  test("[C8] the same key with a different body is refused with 422 and enqueues nothing", async () => {
+    const q = fakeQueue();
+    await withApi({ queue: q.queue }, async ({ base }) => {
+      await postJob(base, { items: ["march.csv"] }, "key-1");
+      const reused = await postJob(base, { items: ["april.csv"] }, "key-1");
+      expect(reused.status, "reusing a key for a different request is a client error: 422 (IETF draft)").toBe(422);
+      expect(q.enqueued.length, "a refused request enqueues nothing").toBe(1);
+      await postJob(base, { items: ["a,b"] }, "key-2");
+      const split = await postJob(base, { items: ["a", "b"] }, "key-2");
+      expect(split.status, 'items ["a,b"] and ["a","b"] are different requests: compare the items exactly (e.g. JSON.stringify), not items.join(",")').toBe(422);
+      await postJob(base, { items: ["b.csv", "a.csv"] }, "key-3");
+      const reordered = await postJob(base, { items: ["a.csv", "b.csv"] }, "key-3");
+      expect(reordered.status, "the same items in another order are another request (the export comes out in another order): 422, do not sort before comparing").toBe(422);
+      expect(q.enqueued.length, "a refused request enqueues nothing").toBe(3);
+    });
+  });
+
+  test("[C6] an empty Idempotency-Key is refused with 400 and enqueues nothing", async () => {
+    const q = fakeQueue();
+    await withApi({ queue: q.queue }, async ({ base }) => {
+      for (let i = 0; i < 2; i++) {
+        const reply = await postJob(base, { items: ["a.csv"] }, "", "POST /jobs with an empty Idempotency-Key");
+        expect(reply.status, "an Idempotency-Key header that is present but empty is a client error: 400 (test the header with === undefined, not with truthiness, or an empty key silently creates a job on every retry)").toBe(400);
+        expect(reply.json && typeof reply.json.error, "errors have a JSON body { error }").toBe("string");
+      }
+      expect(q.enqueued, "a request with an empty key must not enqueue anything").toEqual([]);
+    });
+  });
+
+  test("[C12] keys named like Object.prototype's properties are keys like the others", async () => {
+    const q = fakeQueue();
+    await withApi({ queue: q.queue }, async ({ base }) => {
+      for (const key of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+        const first = await postJob(base, { items: [key] }, key, `the first POST with Idempotency-Key "${key}"`);
+        expect(first.status, `the first use of key "${key}" is a normal submission: 202 (a plain object as the key store already "has" ${key})`).toBe(202);
+        const again = await postJob(base, { items: [key] }, key, `a retry with Idempotency-Key "${key}"`);
+        expect(again.json?.id, `a retry with key "${key}" replays the first job`).toBe(first.json?.id);
+        const other = await postJob(base, { items: ["other"] }, key, `another body with Idempotency-Key "${key}"`);
+        expect(other.status, `key "${key}" reused for another body: 422`).toBe(422);
+      }
+      expect(q.enqueued.length, "one job per key").toBe(4);
+    });
+  });
+
+  test("[C9] a duplicate arriving while the first request is still enqueueing gets 409, and only one job is created", async () => {
+    const q = fakeQueue({ holdFirstEnqueue: true });
+    await withApi({ queue: q.queue }, async ({ base }) => {
+      const first = postJob(base, { items: ["big.csv"] }, "key-race");
+      first.catch(() => {});
+      try {
+        const started = await waitUntil(() => q.enqueued.length === 1, 1500);
+        expect(started, "the first request should reach queue.enqueue()").toBe(true);
+        // The first enqueue() is held open; any other enqueue() resolves at once.
+        const second = await postJob(base, { items: ["big.csv"] }, "key-race", "a duplicate while the first is still enqueueing");
+        expect(q.enqueued.length, "the duplicate called queue.enqueue() again while the first was still in progress: record the key BEFORE awaiting enqueue()").toBe(1);
+        expect(second.status, "a request with a key whose first request is still in progress gets 409 Conflict").toBe(409);
+      } finally {
+        q.releaseEnqueues();
+      }
+      const done = await first;
+      expect(done.status, "the first request completes normally once enqueue() resolves").toBe(202);
+      expect(q.enqueued.length, "exactly one job for two concurrent requests with the same key").toBe(1);
+      const later = await postJob(base, { items: ["big.csv"] }, "key-race");
+      expect(later.json?.id, "after the first request completed, the key replays its job").toBe(done.json?.id);
+    });
+  });
+
+  test("[C10][C5] a key is forgotten when its first enqueue failed, so the retry can succeed", async () => {
+    const q = fakeQueue({ failNextEnqueue: true });
+    await withApi({ queue: q.queue }, async ({ base }) => {
+      const failed = await postJob(base, { items: ["a"] }, "key-retry");
+      expect(failed.status, "a failed enqueue is a server error").toBeGreaterThanOrEqual(500);
+      expect(failed.json && typeof failed.json.error, "errors, 500 included, have a JSON body { error }").toBe("string");
+      const retry = await postJob(base, { items: ["a"] }, "key-retry");
+      expect(retry.status, "nothing was created the first time: the retry with the same key must be accepted (202), not 409 forever").toBe(202);
+      expect(q.enqueued.length, "the retry enqueues the job").toBe(2);
+    });
+  });
+
+  test("[C11] a key expires idempotencyTtlMs after its first use, on the injected clock, at that instant exactly", async () => {
+    const q = fakeQueue();
+    const clock = new FakeClock();
+    await withApi({ queue: q.queue, clock, idempotencyTtlMs: 60_000 }, async ({ base }) => {
+      const first = await postJob(base, { items: ["a"] }, "key-ttl");
+      await clock.advance(59_999);
+      const within = await postJob(base, { items: ["a"] }, "key-ttl");
+      expect(within.json?.id, "59.999 s into a 60 s TTL, the key still returns the first job").toBe(first.json?.id);
+      await clock.advance(1);
+      const after = await postJob(base, { items: ["a"] }, "key-ttl");
+      expect(after.status, "at the TTL the key is new again: a normal 202").toBe(202);
+      expect(after.json?.id, "60 s after its first use (TTL 60 s, on the injected clock), the key's time is up: it must create a new job").not.toBe(first.json?.id);
+      expect(q.enqueued.length, "two jobs: the first one and the one after the TTL").toBe(2);
+    });
+  });
+
+  test("[C11] the default TTL is 24 hours; an explicit TTL of 0 never replays a key but still answers 409 to a concurrent duplicate", async () => {
+    const day = 24 * 60 * 60 * 1000;
+    let q = fakeQueue();
+    let clock = new FakeClock();
+    await withApi({ queue: q.queue, clock }, async ({ base }) => {
+      const first = await postJob(base, { items: ["a"] }, "key-day");
+      await clock.advance(day - 1);
+      const within = await postJob(base, { items: ["a"] }, "key-day");
+      expect(within.json?.id, "without idempotencyTtlMs a key lives 24 h: 1 ms before, it still replays").toBe(first.json?.id);
+      await clock.advance(1);
+      const after = await postJob(base, { items: ["a"] }, "key-day");
+      expect(after.json?.id, "24 h after its first use the key is new again").not.toBe(first.json?.id);
+    });
+    q = fakeQueue({ holdFirstEnqueue: true });
+    clock = new FakeClock();
+    await withApi({ queue: q.queue, clock, idempotencyTtlMs: 0 }, async ({ base }) => {
+      const pending = postJob(base, { items: ["a"] }, "key-zero");
+      pending.catch(() => {});
+      try {
+        expect(await waitUntil(() => q.enqueued.length === 1, 1500), "the first request should reach queue.enqueue()").toBe(true);
+        const duplicate = await postJob(base, { items: ["a"] }, "key-zero", "a duplicate while the first is still enqueueing, TTL 0");
+        expect(duplicate.status, "a key whose first request is still enqueueing gets 409 whatever the TTL: a TTL of 0 must not let a concurrent duplicate through").toBe(409);
+      } finally {
+        q.releaseEnqueues();
+      }
+      const first = await pending;
+      const second = await postJob(base, { items: ["a"] }, "key-zero");
+      expect(second.status, "with idempotencyTtlMs: 0 a finished key is never replayed: a normal 202").toBe(202);
+      expect(second.json?.id, "idempotencyTtlMs: 0 is a TTL of zero, not 'use the default': a new job every time").not.toBe(first.json?.id);
+    });
+  });
+
+  test("[C13] expired keys are dropped from memory, not only when the same key comes back", async () => {
+    const q = fakeQueue();
+    const clock = new FakeClock();
+    await withApi({ queue: q.queue, clock, idempotencyTtlMs: 1000 }, async ({ base, api }) => {
+      for (let i = 0; i < 6; i++) await postJob(base, { items: ["a"] }, `unique-${i}`);
+      expect(api.idempotencyKeyCount(), "six keys used within the TTL are all remembered").toBe(6);
+      await clock.advance(1000);
+      await postJob(base, { items: ["a"] }, "fresh-key");
+      expect(api.idempotencyKeyCount(), "the six keys expired and were never seen again: the next keyed POST must drop them (a Map that only forgets a key when that same key comes back grows forever)").toBe(1);
+    });
+  });
+});
+
 // --- shutting down -----------------------------------------------------------------------------
 
 describe("shutdown", () => {
-  test("while shutting down: POST gets 503 with Retry-After, GET still works, open streams end", async () => {
+  test("[C4][C20][C21] while shutting down: POST gets 503 with Retry-After, GET still works, open streams end", async () => {
     const q = fakeQueue();
     await withApi({ queue: q.queue, retryAfterSeconds: 7 }, async ({ base, api }) => {
       const { json } = await postJob(base, { items: ["a", "b"] });
@@ -506,12 +624,52 @@ describe("shutdown", () => {
       const last = parseLine(await stream.next("the line sent when the server starts shutting down"), "after beginShutdown()");
       expect(last, "an open stream gets a last {\"type\":\"shutdown\"} line").toEqual({ type: "shutdown" });
       expect(await stream.next("the end of the stream after shutdown"), "and then ends, so server.close() can finish").toBeNull();
+      expect(q.subscribers(id), "a stream ended by the shutdown is unsubscribed from the queue").toBe(0);
+      api.beginShutdown();
       const refused = await postJob(base, { items: ["c"] });
       expect(refused.status, "no new work is accepted while shutting down: 503").toBe(503);
       expect(refused.headers.get("retry-after"), "a 503 tells clients when to come back: Retry-After in seconds").toBe("7");
+      expect(refused.json && typeof refused.json.error, "errors have a JSON body { error }").toBe("string");
       expect(q.enqueued.length, "a refused POST must not enqueue").toBe(1);
       const status = await request(`${base}/jobs/${id}`, {}, "GET during shutdown");
       expect(status.status, "reads keep working while shutting down").toBe(200);
+    });
+  });
+
+  test("[C4] Retry-After defaults to 5 seconds, and an explicit 0 is sent as 0", async () => {
+    for (const [retryAfterSeconds, want] of [[undefined, "5"], [0, "0"]] as const) {
+      const q = fakeQueue();
+      await withApi({ queue: q.queue, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) }, async ({ base, api }) => {
+        api.beginShutdown();
+        const refused = await postJob(base, { items: ["c"] }, "key-late");
+        expect(refused.status, "no new work is accepted while shutting down: 503").toBe(503);
+        expect(refused.headers.get("retry-after"), retryAfterSeconds === undefined ? "without retryAfterSeconds, Retry-After is 5" : "retryAfterSeconds: 0 means Retry-After: 0, not the default (test for undefined, not truthiness)").toBe(want);
+        expect(q.enqueued, "a refused POST must not enqueue").toEqual([]);
+      });
+    }
+  });
+
+  test("[C22] a results stream requested after beginShutdown() ends at once: results, then the shutdown line or the end line", async () => {
+    const q = fakeQueue();
+    await withApi({ queue: q.queue }, async ({ base, api }) => {
+      const running = String((await postJob(base, { items: ["a", "b"] })).json?.id);
+      q.result(running, "A");
+      const finished = String((await postJob(base, { items: ["x"] })).json?.id);
+      q.result(finished, "X");
+      q.end(finished, "failed", "x: gone");
+      api.beginShutdown();
+      const live = await request(`${base}/jobs/${running}/results`, {}, "GET /jobs/:id/results of a running job after beginShutdown() (a stream opened now is never ended by the shutdown, so it must end at once)");
+      expect(live.status, "reads keep working while shutting down").toBe(200);
+      expect(live.text.split("\n").filter(Boolean).map((line) => parseLine(line, "a line of a stream opened after beginShutdown()")), "the results so far, then the shutdown line, and the response ends").toEqual([
+        { type: "result", index: 0, value: "A" },
+        { type: "shutdown" },
+      ]);
+      expect(q.subscribers(running), "a stream opened after beginShutdown() must not stay subscribed").toBe(0);
+      const done = await request(`${base}/jobs/${finished}/results`, {}, "GET /jobs/:id/results of a finished job after beginShutdown()");
+      expect(done.text.split("\n").filter(Boolean).map((line) => parseLine(line, "a line of a finished job's stream")), "a job that already ended gets its results and its end line, shutting down or not").toEqual([
+        { type: "result", index: 0, value: "X" },
+        { type: "end", status: "failed", error: "x: gone" },
+      ]);
     });
   });
 });
