@@ -14,23 +14,25 @@
 export interface PriorityQueueOptions {
   /**
    * The priority given to items enqueued without one. Defaults to 0.
-   * Must be a safe integer (see `enqueue`); otherwise the constructor throws
-   * a RangeError.
+   * Must be a safe integer; otherwise the constructor throws a RangeError.
    */
   defaultPriority?: number;
 }
 
 export class PriorityQueue<T> {
   /**
-   * @param options.defaultPriority priority for `enqueue(item)` with no
-   *   priority (default 0).
+   * - [C1] `options.defaultPriority` is the priority for `enqueue(item)` with
+   *   no priority: 0 when the option (or the whole options object) is omitted
+   *   or undefined. Any safe integer is allowed, negative ones and
+   *   Number.MIN_SAFE_INTEGER / MAX_SAFE_INTEGER included; anything else (NaN,
+   *   Infinity, 1.5, 2^53, a string) throws a RangeError.
    */
   constructor(options: PriorityQueueOptions = {}) {
     void options;
     throw new Error("TODO: set up the queue (remember options.defaultPriority)");
   }
 
-  /** Number of items waiting in the queue. */
+  /** [C2] Number of items waiting in the queue: enqueued and not yet dequeued. */
   get size(): number {
     throw new Error("TODO: size");
   }
@@ -38,11 +40,16 @@ export class PriorityQueue<T> {
   /**
    * Adds `item` with `priority` (lower number = more urgent).
    *
-   * - `priority` omitted or `undefined` means the queue's defaultPriority.
+   * - [C3] `priority` omitted or `undefined` means the queue's defaultPriority.
    *   An explicit 0 is a real priority, not "no priority".
-   * - `priority` must be a safe integer (negative numbers are allowed, as in
-   *   graphile-worker). Anything else (NaN, Infinity, 1.5, a string smuggled
-   *   past the types) throws a RangeError and leaves the queue unchanged.
+   * - [C4] `priority` must be a safe integer (negative numbers are allowed, as
+   *   in graphile-worker; Number.MIN_SAFE_INTEGER and MAX_SAFE_INTEGER too).
+   *   Anything else (NaN, Infinity, 1.5, 2^53, a string or boolean smuggled
+   *   past the types, even "3" or "") throws a RangeError and leaves the queue
+   *   unchanged: same size, same order for what is in it and what comes next.
+   * - [C5] Any value is an item, falsy ones (0, "", false, null) included, and
+   *   the same value may be enqueued several times: each enqueue is one more
+   *   item, returned once per enqueue.
    */
   enqueue(item: T, priority?: number): void {
     void item;
@@ -51,15 +58,16 @@ export class PriorityQueue<T> {
   }
 
   /**
-   * Removes and returns the item that must run next: the lowest priority
-   * number, and among equal priorities the one enqueued first.
-   * Returns undefined when the queue is empty.
+   * - [C6] Removes and returns the item that must run next: the lowest
+   *   priority number, and among equal priorities the one enqueued first.
+   * - [C7] Returns undefined when the queue is empty (never throws), also
+   *   after it has been emptied; the queue keeps working afterwards.
    */
   dequeue(): T | undefined {
     throw new Error("TODO: dequeue");
   }
 
-  /** The item `dequeue()` would return, without removing it; undefined if empty. */
+  /** [C8] The item `dequeue()` would return, without removing it; undefined if empty. */
   peek(): T | undefined {
     throw new Error("TODO: peek");
   }

@@ -18,13 +18,14 @@ function stableOrder(jobs: Job[]): number[] {
 
 function drain<T>(queue: { dequeue(): T | undefined; size: number }): T[] {
   const out: T[] = [];
-  // Bounded so a queue that never empties fails instead of looping forever.
-  for (let i = 0; i < 100_000 && queue.size > 0; i++) out.push(queue.dequeue() as T);
+  // Bounded so a queue that never empties fails (quickly) instead of looping forever.
+  const limit = Math.min(queue.size, 100_000) + 3;
+  for (let i = 0; i < limit && queue.size > 0; i++) out.push(queue.dequeue() as T);
   return out;
 }
 
-describe("order", () => {
-  test("a lower priority number is dequeued first", () => {
+describe("[C6] order", () => {
+  test("[C6] a lower priority number is dequeued first", () => {
     const queue = new PriorityQueue<string>();
     queue.enqueue("pink", 10);
     queue.enqueue("brown", 5);
@@ -36,7 +37,7 @@ describe("order", () => {
     ]);
   });
 
-  test("items of equal priority come out first in, first out", () => {
+  test("[C6] items of equal priority come out first in, first out", () => {
     const queue = new PriorityQueue<string>();
     for (let i = 1; i <= 9; i++) queue.enqueue(`email-${i}`, 3);
     expect(drain(queue), "nine jobs of the same priority must leave in the order they arrived").toEqual(
@@ -44,7 +45,7 @@ describe("order", () => {
     );
   });
 
-  test("negative priorities are allowed and run before 0", () => {
+  test("[C4][C6] negative priorities are allowed and run before 0", () => {
     const queue = new PriorityQueue<string>();
     queue.enqueue("normal", 0);
     queue.enqueue("urgent", -5);
@@ -56,7 +57,7 @@ describe("order", () => {
     ]);
   });
 
-  test("dequeue order equals a stable sort of the inputs by priority", () => {
+  test("[C2][C6] dequeue order equals a stable sort of the inputs by priority", () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: -3, max: 3 }), { maxLength: 120 }), (priorities) => {
         const queue = new PriorityQueue<number>();
@@ -70,7 +71,7 @@ describe("order", () => {
     );
   });
 
-  test("interleaved enqueues and dequeues always return the most urgent, oldest item", () => {
+  test("[C2][C6][C7] interleaved enqueues and dequeues always return the most urgent, oldest item", () => {
     type Op = { kind: "enqueue"; priority: number } | { kind: "dequeue" };
     const op: fc.Arbitrary<Op> = fc.oneof(
       { weight: 3, arbitrary: fc.integer({ min: 0, max: 4 }).map((priority): Op => ({ kind: "enqueue", priority })) },
@@ -103,7 +104,7 @@ describe("order", () => {
     );
   });
 
-  test("priorities anywhere in the safe-integer range keep their order and their ties", () => {
+  test("[C4][C6] priorities anywhere in the safe-integer range keep their order and their ties", () => {
     const extremes = [Number.MIN_SAFE_INTEGER, -(2 ** 40), -1, 0, 1, 2 ** 40, Number.MAX_SAFE_INTEGER];
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...extremes), { maxLength: 40 }), (priorities) => {
@@ -118,7 +119,7 @@ describe("order", () => {
     );
   });
 
-  test("order stays correct with thousands of items", () => {
+  test("[C6] order stays correct with thousands of items", () => {
     const random = createRandom(7);
     const queue = new PriorityQueue<number>();
     const jobs: Job[] = [];
@@ -135,8 +136,8 @@ describe("order", () => {
   });
 });
 
-describe("default priority", () => {
-  test("an item enqueued without a priority gets priority 0 by default", () => {
+describe("[C1][C3] default priority", () => {
+  test("[C1][C3] an item enqueued without a priority gets priority 0 by default", () => {
     const queue = new PriorityQueue<string>();
     queue.enqueue("low", 1);
     queue.enqueue("plain");
@@ -148,7 +149,7 @@ describe("default priority", () => {
     ]);
   });
 
-  test("an item enqueued without a priority gets the queue's defaultPriority", () => {
+  test("[C1][C3] an item enqueued without a priority gets the queue's defaultPriority", () => {
     const queue = new PriorityQueue<string>({ defaultPriority: 5 });
     queue.enqueue("bulk", 9);
     queue.enqueue("plain");
@@ -162,7 +163,26 @@ describe("default priority", () => {
     ]);
   });
 
-  test("an explicit priority 0 is a real priority, not 'no priority'", () => {
+  test("[C1][C3] defaultPriority may be 0, negative or at the ends of the safe range; undefined means 0", () => {
+    for (const defaultPriority of [0, -3, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, undefined]) {
+      const effective = defaultPriority ?? 0;
+      const queue = new PriorityQueue<string>({ defaultPriority });
+      queue.enqueue("minus-one", -1);
+      queue.enqueue("plain");
+      queue.enqueue("zero", 0);
+      queue.enqueue("plain-2", undefined);
+      const jobs = [
+        { id: "minus-one", priority: -1 },
+        { id: "plain", priority: effective },
+        { id: "zero", priority: 0 },
+        { id: "plain-2", priority: effective },
+      ];
+      const expected = jobs.map((job, index) => ({ ...job, index })).sort((a, b) => a.priority - b.priority || a.index - b.index).map((j) => j.id);
+      expect(drain(queue), `with defaultPriority ${String(defaultPriority)}, items without a priority get ${effective} (ties by arrival)`).toEqual(expected);
+    }
+  });
+
+  test("[C3] an explicit priority 0 is a real priority, not 'no priority'", () => {
     const queue = new PriorityQueue<string>({ defaultPriority: 5 });
     queue.enqueue("default", undefined);
     queue.enqueue("zero", 0);
@@ -170,15 +190,15 @@ describe("default priority", () => {
   });
 });
 
-describe("peek, size and empty queue", () => {
-  test("an empty queue has size 0 and dequeue and peek return undefined", () => {
+describe("[C2][C5][C7][C8] peek, size and empty queue", () => {
+  test("[C2][C7][C8] an empty queue has size 0 and dequeue and peek return undefined", () => {
     const queue = new PriorityQueue<string>();
     expect(queue.size, "a new queue is empty").toBe(0);
     expect(queue.dequeue(), "dequeue on an empty queue returns undefined, it does not throw").toBeUndefined();
     expect(queue.peek(), "peek on an empty queue returns undefined").toBeUndefined();
   });
 
-  test("peek returns the next item without removing it", () => {
+  test("[C8] peek returns the next item without removing it", () => {
     const queue = new PriorityQueue<string>();
     queue.enqueue("b", 2);
     queue.enqueue("a", 1);
@@ -188,7 +208,7 @@ describe("peek, size and empty queue", () => {
     expect(queue.dequeue(), "dequeue returns what peek showed").toBe("a");
   });
 
-  test("the last two items both come out, each exactly once", () => {
+  test("[C6][C7] the last two items both come out, each exactly once", () => {
     const queue = new PriorityQueue<string>();
     queue.enqueue("first", 1);
     queue.enqueue("second", 2);
@@ -199,7 +219,7 @@ describe("peek, size and empty queue", () => {
     ]);
   });
 
-  test("items that are falsy (0, empty string, null) are stored and returned like any other", () => {
+  test("[C5] items that are falsy (0, empty string, null) are stored and returned like any other", () => {
     const queue = new PriorityQueue<unknown>();
     queue.enqueue(0, 1);
     queue.enqueue("", 2);
@@ -209,12 +229,32 @@ describe("peek, size and empty queue", () => {
   });
 });
 
-describe("validation", () => {
-  test("a priority that is not a safe integer is rejected with a RangeError", () => {
+describe("[C5] items", () => {
+  test("[C5][C8] falsy items can be peeked at, and the same item enqueued twice comes out twice", () => {
+    const queue = new PriorityQueue<unknown>();
+    for (const item of [0, "", false, null, Number.NaN]) {
+      queue.enqueue(item, 0);
+      const shown = queue.peek();
+      if (!Object.is(shown, item)) expect(shown, `peek() must show the falsy item ${String(item)} that is next, not undefined`).toBe(item);
+      const got = queue.dequeue();
+      if (!Object.is(got, item)) expect(got, `dequeue() must return the falsy item ${String(item)}`).toBe(item);
+    }
+    const job = { id: "same" };
+    queue.enqueue("x", 2);
+    queue.enqueue(job, 1);
+    queue.enqueue("x", 0);
+    queue.enqueue(job, 3);
+    expect(queue.size, "enqueuing a value already in the queue adds one more item: four enqueues, size 4").toBe(4);
+    expect(drain(queue), "each enqueue comes out once, by its own priority (do not key the queue by item)").toEqual(["x", job, "x", job]);
+  });
+});
+
+describe("[C1][C4] validation", () => {
+  test("[C4] a priority that is not a safe integer is rejected with a RangeError", () => {
     const queue = new PriorityQueue<string>();
     queue.enqueue("ok", 1);
-    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, 1.5, "3" as unknown as number]) {
-      expect(() => queue.enqueue("bad", bad), `enqueue(item, ${String(bad)}) must throw a RangeError: NaN or a string would silently break every comparison`).toThrow(RangeError);
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1.5, -0.5, Number.EPSILON, ...(["3", "", "-1", " 2", true, false, [1], {}, 1n] as unknown as number[])]) {
+      expect(() => queue.enqueue("bad", bad), `enqueue(item, ${typeof bad === "string" ? JSON.stringify(bad) : String(bad)}) (a ${typeof bad}) must throw a RangeError: only safe integers are priorities; NaN or a string would silently break every comparison`).toThrow(RangeError);
     }
     for (const bad of [2 ** 53, -(2 ** 53), 1e300]) {
       expect(() => queue.enqueue("bad", bad), `enqueue(item, ${String(bad)}) must throw a RangeError: it is an integer but not a safe one (use Number.isSafeInteger, not Number.isInteger)`).toThrow(RangeError);
@@ -223,7 +263,79 @@ describe("validation", () => {
     expect(drain(queue), "only the valid item is in the queue").toEqual(["ok"]);
   });
 
-  test("a defaultPriority that is not a safe integer is rejected with a RangeError", () => {
-    expect(() => new PriorityQueue({ defaultPriority: Number.NaN }), "new PriorityQueue({ defaultPriority: NaN }) must throw a RangeError").toThrow(RangeError);
+  test("[C4] a refused enqueue leaves the order of what is queued and what comes next unchanged", () => {
+    const queue = new PriorityQueue<string>();
+    queue.enqueue("a", 1);
+    queue.enqueue("b", 1);
+    for (const bad of [Number.NaN, 1.5, 2 ** 53, "1" as unknown as number]) {
+      try {
+        queue.enqueue("bad", bad);
+      } catch {
+        // expected
+      }
+    }
+    queue.enqueue("c", 1);
+    queue.enqueue("d", 0);
+    expect(queue.size, "refused enqueues add nothing").toBe(4);
+    expect(drain(queue), "the refused items are not in the queue, and ties still leave in arrival order").toEqual(["d", "a", "b", "c"]);
+  });
+
+  test("[C1] a defaultPriority that is not a safe integer is rejected with a RangeError", () => {
+    for (const bad of [Number.NaN, Infinity, -Infinity, 1.5, 2 ** 53, -(2 ** 53), ...(["5", "", true] as unknown as number[])]) {
+      expect(() => new PriorityQueue({ defaultPriority: bad }), `new PriorityQueue({ defaultPriority: ${typeof bad === "string" ? JSON.stringify(bad) : String(bad)} }) must throw a RangeError: the default must be a safe integer too`).toThrow(RangeError);
+    }
+  });
+});
+
+describe("[C2][C3][C6][C7][C8] every short history", () => {
+  test("[C2][C3][C6][C7][C8] every sequence of 6 operations (enqueue at -1, 0 or no priority; dequeue) matches the model, peek and size included", () => {
+    type Op = -1 | 0 | "none" | "dequeue";
+    const ops: Op[] = [-1, 0, "none", "dequeue"];
+    const steps = 6;
+    const describeHistory = (code: number, upTo: number) => {
+      const out: string[] = [];
+      for (let step = 0, c = code; step <= upTo; step++, c = Math.floor(c / ops.length)) {
+        const op = ops[c % ops.length]!;
+        out.push(op === "dequeue" ? "dequeue()" : op === "none" ? `enqueue(${step})` : `enqueue(${step}, ${op})`);
+      }
+      return out.join(", ");
+    };
+    for (const defaultPriority of [0, 1] as const) {
+      const total = ops.length ** steps;
+      for (let code = 0; code < total; code++) {
+        const queue = new PriorityQueue<number>({ defaultPriority });
+        const ids: number[] = [];
+        const priorities: number[] = [];
+        let c = code;
+        for (let step = 0; step < steps; step++) {
+          const op = ops[c % ops.length]!;
+          c = (c - (c % ops.length)) / ops.length;
+          if (op === "dequeue") {
+            let best = -1;
+            for (let i = 0; i < ids.length; i++) if (best === -1 || priorities[i]! < priorities[best]!) best = i;
+            const expected = best === -1 ? undefined : ids[best];
+            const peeked = queue.peek();
+            const got = queue.dequeue();
+            if (best !== -1) {
+              ids.splice(best, 1);
+              priorities.splice(best, 1);
+            }
+            if (peeked !== expected || got !== expected) {
+              const where = `with defaultPriority ${defaultPriority}, after ${describeHistory(code, step)}`;
+              expect(peeked, `${where}: peek() must show the item dequeue() returns next (lowest priority, oldest first; undefined when empty)`).toBe(expected);
+              expect(got, `${where}: dequeue() must return the lowest priority, oldest first (undefined when empty)`).toBe(expected);
+            }
+          } else {
+            if (op === "none") queue.enqueue(step);
+            else queue.enqueue(step, op);
+            ids.push(step);
+            priorities.push(op === "none" ? defaultPriority : op);
+          }
+          if (queue.size !== ids.length) {
+            expect(queue.size, `with defaultPriority ${defaultPriority}, after ${describeHistory(code, step)}: size counts the items enqueued and not yet dequeued`).toBe(ids.length);
+          }
+        }
+      }
+    }
   });
 });
