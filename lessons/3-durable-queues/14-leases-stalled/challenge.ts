@@ -2,22 +2,37 @@
 // SQLite file shared by worker processes that may die at any moment.
 //
 // The vocabulary (BullMQ's):
-//   - claim() gives the worker a LEASE on one job: a fresh lock TOKEN and a
-//     time, lockedUntil = now + lockDurationMs, until which the job is its.
-//   - A TOKEN IS VALID while the job is active, still holds that token, and
-//     clock.now() < lockedUntil. extend(), complete() and fail() do nothing and
-//     return false unless the token is valid: an outdated token (the lease ran
-//     out, the job was reaped or claimed again) is rejected.
-//   - extend() is the HEARTBEAT: lockedUntil = now + lockDurationMs.
-//   - reap() is the stalled-job checker: every active job whose lease has run
-//     out (lockedUntil <= now) has STALLED. Its stalledCount rises by one; if
-//     stalledCount is now greater than maxStalledCount the job fails with
-//     failedReason STALLED_REASON, otherwise it goes back to waiting.
+//   - [C1] claim() gives the worker a LEASE on one job: a fresh lock TOKEN and
+//     a time, lockedUntil = now + lockDurationMs, until which the job is its.
+//     A token is unique to its claim: no other claim of any job, on any
+//     connection or in any process, ever gets the same one.
+//   - [C2] A TOKEN IS VALID while the job is active, still holds that token,
+//     and clock.now() < lockedUntil (at lockedUntil itself it is no longer
+//     valid). extend(), complete() and fail() do nothing and return false
+//     unless the token is valid: an outdated token (the lease ran out, the job
+//     was reaped or claimed again), a token never issued, an id that does not
+//     exist are all rejected.
+//   - [C3] extend() is the HEARTBEAT: lockedUntil = now + lockDurationMs (from
+//     now, not added to the old lockedUntil).
+//   - [C4] reap() is the stalled-job checker: every active job whose lease has
+//     run out (lockedUntil <= now) has STALLED. Its stalledCount rises by one;
+//     if stalledCount is now greater than maxStalledCount the job fails with
+//     failedReason STALLED_REASON, otherwise it goes back to waiting (no
+//     failedReason, no lease: lockedUntil null).
 //
-// Time comes only from options.clock (the tests pass a FakeClock and move it
-// by hand). Several processes may open the same file; a killed process must
-// lose nothing that was committed. The schema is a starting point: the tests
-// only use the functions.
+// - [C5] Every operation checks and changes a job in ONE atomic step. The
+//   tests make another connection act between any two of your statements: a
+//   worker whose lease runs out and whose job is reaped and claimed again in
+//   that gap must not complete, fail or extend the new holder's job; two
+//   claimers never get the same job; two reapers never count one stall twice.
+// - [C6] Time comes only from options.clock (the tests pass a FakeClock and
+//   move it by hand).
+// - [C7] Several processes may open the same file; a killed process loses
+//   nothing that was committed.
+// - [C8] An operation whose statement fails (it throws) changes nothing and
+//   leaves the connection working: roll its transaction back.
+//
+// The schema is a starting point: the tests only use the functions.
 
 import Database from "better-sqlite3";
 import type { Clock } from "#kit/clock.ts";
@@ -29,7 +44,10 @@ export interface LeaseQueueOptions {
   clock: Clock;
   /** How long a claim or a heartbeat keeps the job. Default 30_000 (BullMQ's lockDuration). */
   lockDurationMs?: number;
-  /** How many stalls a job survives; the next one fails it. Default 1 (BullMQ's default). */
+  /**
+   * [C9] How many stalls a job survives; the next one fails it. Default 1
+   * (BullMQ's default). 0 is allowed: the first stall fails the job.
+   */
   maxStalledCount?: number;
   /** Default 5_000. */
   busyTimeoutMs?: number;
@@ -38,6 +56,7 @@ export interface LeaseQueueOptions {
 export interface Claim {
   id: number;
   name: string;
+  /** [C10] The data given to add(), JSON round-tripped: 0, "", false and null come back as they went in. */
   data: unknown;
   /** Unique to this claim: no earlier claim of any job ever had the same token. */
   token: string;
@@ -56,7 +75,10 @@ export interface JobInfo {
   lockedUntil: number | null;
   /** fail()'s reason, or STALLED_REASON, else null. */
   failedReason: string | null;
-  /** The result passed to complete(), JSON round-tripped; undefined if none. */
+  /**
+   * [C11] The result passed to complete(), JSON round-tripped (0, "", false
+   * and null included); undefined if none.
+   */
   result: unknown;
 }
 
@@ -71,9 +93,11 @@ export interface LeaseQueue {
   /** Adds a waiting job (data stored as JSON) and returns its id. */
   add(name: string, data: unknown): number;
   /**
-   * Atomically takes the waiting job with the smallest id: it becomes active
-   * with a fresh token and lockedUntil = now + lockDurationMs. Undefined if no
-   * job is waiting. Jobs put back by reap() are claimable again.
+   * [C12] Atomically takes the waiting job with the smallest id: it becomes
+   * active with a fresh token and lockedUntil = now + lockDurationMs.
+   * Undefined only if no job is waiting (another claimer taking the first
+   * one meanwhile is no reason to return undefined while others wait). Jobs
+   * put back by reap() are claimable again; completed and failed jobs never.
    */
   claim(): Claim | undefined;
   /** Heartbeat: if the token is valid, lockedUntil = now + lockDurationMs and true; else false. */
@@ -84,6 +108,7 @@ export interface LeaseQueue {
   fail(id: number, token: string, reason: string): boolean;
   /** Handles every active job with lockedUntil <= now as stalled (see the top of the file). */
   reap(): ReapResult;
+  /** [C13] The job as stored now (a fresh object on every call), or undefined for an id that does not exist. */
   get(id: number): JobInfo | undefined;
   close(): void;
 }
@@ -132,16 +157,20 @@ export class LeaseLostError extends Error {
 /**
  * Runs `handler(claim.data, signal)` for a claimed job while keeping its lease:
  *
- * - Every `heartbeatMs` (first one heartbeatMs after the start) it calls
- *   queue.extend(claim.id, claim.token).
- * - If a heartbeat returns false, the lease is lost: it stops heartbeating and
- *   aborts `signal` with a LeaseLostError at once; when the handler then
- *   settles, it resolves "lease-lost" without completing or failing the job.
- * - If the handler resolves first: queue.complete(id, token, result) and
+ * - [C14] Every `heartbeatMs` (the first one heartbeatMs after the start, not
+ *   before) it calls queue.extend(claim.id, claim.token).
+ * - [C15] If a heartbeat returns false, the lease is lost: it stops
+ *   heartbeating (no further extend() calls) and aborts `signal` with a
+ *   LeaseLostError at once. It resolves "lease-lost" only when the handler
+ *   then settles (not before: the caller must not move on while the old
+ *   handler still runs), without completing or failing the job.
+ * - [C16] If the handler resolves first: queue.complete(id, token, result)
+ *   with the handler's result, whatever it is (0, "", false, null too), and
  *   "completed" (or "lease-lost" if complete() refused).
- * - If the handler rejects first: queue.fail(id, token, error.message) and
- *   "failed" (or "lease-lost" if fail() refused).
- * - When it resolves, none of its heartbeat timers remain on the clock.
+ * - [C17] If the handler rejects (or throws before returning a promise)
+ *   first: queue.fail(id, token, error.message) and "failed" (or
+ *   "lease-lost" if fail() refused).
+ * - [C18] When it resolves, none of its heartbeat timers remain on the clock.
  */
 export async function runWithLease(
   queue: LeaseQueue,

@@ -354,7 +354,7 @@ describe("atomic steps: another connection acts between two of your statements",
         let fresh: Claim | undefined;
         const run = withStatementHook(
           (n, when) => {
-            if (n !== gap || when !== "after") return;
+            if (n !== gap + 1 || when !== "before") return; // between statement #gap and the next one
             time.set(LOCK); // A's lease runs out right here
             try {
               if (b.reap().requeued.includes(id)) fresh = b.claim();
@@ -405,7 +405,7 @@ describe("atomic steps: another connection acts between two of your statements",
       let intruder: Claim | undefined;
       const run = withStatementHook(
         (n, when) => {
-          if (n !== gap || when !== "after") return;
+          if (n !== gap + 1 || when !== "before") return; // between statement #gap and the next one
           try {
             intruder = b.claim();
           } catch {
@@ -443,7 +443,7 @@ describe("atomic steps: another connection acts between two of your statements",
       let fresh: Claim | undefined;
       const run = withStatementHook(
         (n, when) => {
-          if (n !== gap || when !== "after") return;
+          if (n !== gap + 1 || when !== "before") return; // between statement #gap and the next one
           try {
             second = r2.reap();
             fresh = r2.claim();
