@@ -449,7 +449,7 @@ describe("atomic steps: another connection acts between two of your statements",
       let intruded: number[] | string = [];
       const run = withStatementHook(
         (n, when) => {
-          if (n !== gap || when !== "after") return;
+          if (n !== gap + 1 || when !== "before") return; // between statement #gap and the next one
           try {
             intruded = b.claim("B", 1).map((job) => job.id);
           } catch (error) {
@@ -490,7 +490,7 @@ describe("atomic steps: another connection acts between two of your statements",
         let takenOver = false;
         const run = withStatementHook(
           (n, when) => {
-            if (n !== gap || when !== "after") return;
+            if (n !== gap + 1 || when !== "before") return; // between statement #gap and the next one
             try {
               // Another worker's reaper takes back A's job and that worker claims it.
               takenOver = b.recoverExpired() > 0 && b.claim("B").some((job) => job.id === id);
@@ -539,7 +539,7 @@ describe("atomic steps: another connection acts between two of your statements",
       let holderCompleted = false;
       const run = withStatementHook(
         (n, when) => {
-          if (n !== gap || when !== "after") return;
+          if (n !== gap + 1 || when !== "before") return; // between statement #gap and the next one
           try {
             holderCompleted = holder.complete(id, "H");
           } catch {
