@@ -16,7 +16,7 @@ function sum(values: number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }
 
-function fill(queue: ReturnType<typeof createFairQueue<string>>, name: string, count: number): void {
+function fill(queue: { push(name: string, job: string): void }, name: string, count: number): void {
   for (let i = 0; i < count; i++) queue.push(name, `${name}-${i}`);
 }
 
@@ -37,8 +37,89 @@ function countIn(picks: string[], name: string): number {
   return picks.filter((p) => p === name).length;
 }
 
+describe("names, weights and jobs as given", () => {
+  test("[C10] weights must be positive integers, and there must be at least one queue", () => {
+    for (const bad of <Record<string, number>[]>[
+      { a: 0 },
+      { a: -1 },
+      { a: 1.5 },
+      { a: 1, b: Number.NaN },
+      { a: 1, b: Number.POSITIVE_INFINITY },
+      { a: 2, b: 0.5 },
+      {},
+    ]) {
+      const shown = `{ ${Object.entries(bad).map(([k, v]) => `${k}: ${v}`).join(", ")} }`;
+      expect(() => createFairQueue(bad), `createFairQueue(${shown}) must throw a RangeError`).toThrow(RangeError);
+    }
+  });
+
+  test("[C1][C8] push() and size() throw for a name that was not declared", () => {
+    const queue = createFairQueue<string>({ a: 1 });
+    expect(() => queue.push("nope", "x"), "push() to a queue that was not declared must throw").toThrow();
+    expect(() => queue.size("nope"), "size() of a queue that was not declared must throw").toThrow();
+  });
+
+  test('[C9][C1][C8] queues named "", "constructor", "__proto__" and "toString" are queues like any other; "hasOwnProperty" was not declared', () => {
+    const weights = Object.fromEntries([
+      ["constructor", 2],
+      ["__proto__", 1],
+      ["toString", 1],
+      ["", 1],
+    ]) as Record<string, number>;
+    const queue = createFairQueue<string>(weights);
+    const names = ["constructor", "__proto__", "toString", ""];
+    names.forEach((name, i) => fill(queue, name, 10 + i));
+    names.forEach((name, i) => {
+      if (queue.size(name) !== 10 + i) expect(queue.size(name), `size(${JSON.stringify(name)}) counts that queue's jobs only`).toBe(10 + i);
+    });
+    expect(queue.size(), "size() with no name counts all jobs").toBe(46);
+    expect(() => queue.push("hasOwnProperty", "x"), 'push("hasOwnProperty") must throw: that queue was not declared (keep the queues in a Map, not a plain object)').toThrow();
+    expect(() => queue.size("valueOf"), 'size("valueOf") must throw: that queue was not declared').toThrow();
+    const picks = pickMany(queue, 10);
+    expect(
+      names.map((name) => countIn(picks, name)),
+      'weights constructor:2 __proto__:1 toString:1 "":1, all busy: 10 picks hold 4, 2, 2 and 2 (a plain object cannot even hold a queue named "__proto__")',
+    ).toEqual([4, 2, 2, 2]);
+  });
+
+
+  test("[C9] the weights are read once: changing the object afterwards changes nothing", () => {
+    const weights: Record<string, number> = { a: 3, b: 1 };
+    const queue = createFairQueue<string>(weights);
+    weights.a = 1;
+    weights.b = 100;
+    weights.c = 5;
+    fill(queue, "a", 40);
+    fill(queue, "b", 40);
+    expect(() => queue.push("c", "x"), "a queue added to the object after createFairQueue is unknown").toThrow();
+    const picks = pickMany(queue, 8);
+    expect([countIn(picks, "a"), countIn(picks, "b")], "created with a:3 b:1, the FairQueue keeps those weights: 8 picks hold 6 and 2").toEqual([6, 2]);
+  });
+
+  test("[C1][C5][C6] any value is a job: 0, \"\", null, undefined and false come out in order, and their queue is not empty", () => {
+    const falsy: unknown[] = [0, "", null, undefined, false, Number.NaN];
+    const queue = createFairQueue<unknown>({ a: 1, b: 1 });
+    for (const job of falsy) queue.push("a", job);
+    queue.push("b", undefined);
+    expect(queue.size(), "size() counts falsy jobs too").toBe(7);
+    const out: Array<{ queue: string; job: unknown }> = [];
+    for (let i = 0; i < 7; i++) {
+      const picked = queue.next();
+      if (picked === null) expect.fail(`next() returned null at pick ${i + 1} while ${queue.size()} job(s) were waiting: a queue holding 0, "" or undefined is not empty`);
+      out.push(picked!);
+    }
+    expect(
+      out.filter((p) => p.queue === "a").map((p) => p.job),
+      'queue a must give back 0, "", null, undefined, false and NaN, in the order pushed',
+    ).toEqual(falsy);
+    expect(out.filter((p) => p.queue === "b"), "queue b's one job (undefined) must come out too").toEqual([{ queue: "b", job: undefined }]);
+    expect(queue.next(), "then every queue is empty").toBeNull();
+  });
+
+});
+
 describe("weighted round-robin while every queue has work", () => {
-  test("any sum(weights) consecutive picks contain exactly `weight` picks from each queue", () => {
+  test("[C2] any sum(weights) consecutive picks contain exactly `weight` picks from each queue", () => {
     fc.assert(
       fc.property(weightsArb, (weights) => {
         const names = Object.keys(weights);
@@ -60,7 +141,7 @@ describe("weighted round-robin while every queue has work", () => {
     );
   });
 
-  test("a flood of important work does not starve a light queue", () => {
+  test("[C2] a flood of important work does not starve a light queue", () => {
     const queue = createFairQueue<string>({ critical: 5, low: 1 });
     fill(queue, "critical", 1000);
     fill(queue, "low", 3);
@@ -72,8 +153,33 @@ describe("weighted round-robin while every queue has work", () => {
   });
 });
 
+describe("every small weight vector, enumerated", () => {
+  test("[C2] 1 to 3 queues with every weight from 1 to 3: any sum(weights) consecutive picks hold exactly `weight` from each queue", () => {
+    for (let count = 1; count <= 3; count++) {
+      for (let code = 0; code < 3 ** count; code++) {
+        const ws = Array.from({ length: count }, (_, i) => (Math.floor(code / 3 ** i) % 3) + 1);
+        const weights = Object.fromEntries(ws.map((w, i) => [NAMES[i]!, w])) as Record<string, number>;
+        const names = Object.keys(weights);
+        const W = sum(ws);
+        const queue = createFairQueue<string>(weights);
+        for (const name of names) fill(queue, name, 3 * W);
+        const picks = pickMany(queue, 3 * W);
+        for (let start = 0; start + W <= picks.length; start++) {
+          const window = picks.slice(start, start + W);
+          for (const name of names) {
+            const got = countIn(window, name);
+            if (got !== weights[name]) {
+              expect(got, `weights ${JSON.stringify(weights)}: picks ${start + 1}..${start + W} (${window.join(",")}) should hold exactly ${weights[name]} from "${name}"`).toBe(weights[name]);
+            }
+          }
+        }
+      }
+    }
+  });
+});
+
 describe("empty queues", () => {
-  test("an empty queue is skipped and the queues with work share its turns by their weights", () => {
+  test("[C3][C6] an empty queue is skipped and the queues with work share its turns by their weights", () => {
     fc.assert(
       fc.property(
         weightsArb,
@@ -105,7 +211,7 @@ describe("empty queues", () => {
     );
   });
 
-  test("an empty heavy queue's turns are shared by weight, not handed to the first queue", () => {
+  test("[C3] an empty heavy queue's turns are shared by weight, not handed to the first queue", () => {
     const queue = createFairQueue<string>({ first: 1, second: 1, heavy: 8 });
     fill(queue, "first", 200);
     fill(queue, "second", 200);
@@ -116,7 +222,7 @@ describe("empty queues", () => {
     ).toBe(50);
   });
 
-  test("next() returns null only when every queue is empty, and works again after new pushes", () => {
+  test("[C6][C8] next() returns null only when every queue is empty, and works again after new pushes", () => {
     fc.assert(
       fc.property(weightsArb, fc.array(fc.nat({ max: 5 }), { minLength: 4, maxLength: 4 }), (weights, counts) => {
         const names = Object.keys(weights);
@@ -141,7 +247,7 @@ describe("empty queues", () => {
     );
   });
 
-  test("idle time earns no credit: a queue that was empty gets its share, not a burst", () => {
+  test("[C4] idle time earns no credit: a queue that was empty gets its share, not a burst", () => {
     const queue = createFairQueue<string>({ a: 1, b: 1 });
     fill(queue, "a", 500);
     pickMany(queue, 100); // b is empty all this time
@@ -156,7 +262,7 @@ describe("empty queues", () => {
 });
 
 describe("order and validation", () => {
-  test("jobs leave each queue in the order they were pushed", () => {
+  test("[C5] jobs leave each queue in the order they were pushed", () => {
     const queue = createFairQueue<string>({ a: 2, b: 1 });
     fill(queue, "a", 6);
     fill(queue, "b", 3);
@@ -166,14 +272,31 @@ describe("order and validation", () => {
     expect(seen.b, "queue b must be FIFO").toEqual(["b-0", "b-1", "b-2"]);
   });
 
-  test("pushing to an unknown queue throws", () => {
-    const queue = createFairQueue<string>({ a: 1 });
-    expect(() => queue.push("nope", "x"), "push() to a queue that was not declared must throw").toThrow();
-  });
-
-  test("weights must be positive integers", () => {
-    for (const bad of <Record<string, number>[]>[{ a: 0 }, { a: -1 }, { a: 1.5 }, { a: 1, b: Number.NaN }, {}]) {
-      expect(() => createFairQueue(bad), `createFairQueue(${JSON.stringify(bad)}) must throw a RangeError`).toThrow(RangeError);
+  test("[C7] weights above 2^31 work, and a pick takes no memory proportional to the weights", () => {
+    // Measured in this process: a FairQueue holding a list with one entry per unit of weight
+    // keeps 8 bytes per unit alive, 32 MB and more for these weights.
+    const before = process.memoryUsage().heapUsed;
+    const probe = createFairQueue<string>({ a: 2 ** 22, b: 2 ** 22 + 1 });
+    fill(probe, "a", 2);
+    fill(probe, "b", 2);
+    const first = [probe.next(), probe.next()];
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(first.every((p) => p !== null), "with jobs waiting, next() returns them").toBe(true);
+    if (grown > 16 * 2 ** 20) {
+      expect.fail(`createFairQueue({ a: 2^22, b: 2^22 + 1 }) and two picks kept ${Math.round(grown / 2 ** 20)} MB alive: the memory a pick takes must not grow with the weights (no list with one entry per unit of weight)`);
     }
+    const queue = createFairQueue<string>({ huge: 2 ** 32 + 1, big: 2 ** 31, small: 1 });
+    for (const name of ["huge", "big", "small"]) fill(queue, name, 2);
+    const picks: string[] = [];
+    for (let picked = queue.next(); picked !== null && picks.length < 10; picked = queue.next()) picks.push(picked.job);
+    expect(picks.slice().sort(), "createFairQueue({ huge: 2^32 + 1, big: 2^31, small: 1 }) with two jobs in each queue: next() gives all six back, then null").toEqual([
+      "big-0",
+      "big-1",
+      "huge-0",
+      "huge-1",
+      "small-0",
+      "small-1",
+    ]);
+    expect([picks.indexOf("huge-0") < picks.indexOf("huge-1"), picks.indexOf("big-0") < picks.indexOf("big-1")], "each queue stays FIFO").toEqual([true, true]);
   });
 });
