@@ -100,8 +100,8 @@ export function createFlowRunner(options: FlowRunnerOptions): FlowRunner {
     node.state = "active";
     node.attemptsMade += 1;
     active += 1;
-    const childrenValues: Record<string, unknown> = {};
-    for (const child of node.children) childrenValues[child.name] = child.returnValue;
+    // fromEntries defines own properties: a child named "__proto__" is a key like any other.
+    const childrenValues: Record<string, unknown> = Object.fromEntries(node.children.map((child) => [child.name, child.returnValue]));
     try {
       const value = await processor({ name: node.name, data: node.data, attempt: node.attemptsMade, childrenValues });
       completed(node, value);

@@ -21,6 +21,8 @@ interface Call {
   /** States of the job's children, read from the runner at the moment of the call. */
   childStates: Record<string, string | undefined>;
   settle: (ok: boolean) => void;
+  /** Resolves with `value`, or rejects with `error` when `error` is given. */
+  settleWith: (outcome: { value?: unknown; error?: unknown }) => void;
 }
 
 /**
@@ -47,6 +49,7 @@ function harness(childrenOf: Map<string, string[]>, concurrency?: number) {
           childrenValues: { ...job.childrenValues },
           childStates,
           settle: (ok) => (ok ? resolve(`${job.name}#${n}`) : reject(new Error(`${job.name} attempt ${n} failed`))),
+          settleWith: (outcome) => ("error" in outcome ? reject(outcome.error) : resolve(outcome.value)),
         };
         calls.push(call);
         pending.push(call);
@@ -54,11 +57,13 @@ function harness(childrenOf: Map<string, string[]>, concurrency?: number) {
   });
   const callsOf = (name: string) => calls.filter((c) => c.name === name);
   /** Settles the named pending calls together (same tick), then lets the runner react. */
-  async function finish(names: string[], ok = true): Promise<void> {
+  async function finish(names: string[], ok: boolean | { value?: unknown; error?: unknown } = true): Promise<void> {
     for (const name of names) {
       const index = pending.findIndex((c) => c.name === name);
       expect(index, `expected "${name}" to be running (its processor called and not yet settled)`).toBeGreaterThanOrEqual(0);
-      pending.splice(index, 1)[0]!.settle(ok);
+      const call = pending.splice(index, 1)[0]!;
+      if (typeof ok === "boolean") call.settle(ok);
+      else call.settleWith(ok);
     }
     await flush();
   }
@@ -72,7 +77,7 @@ function childMap(flow: FlowJob, map = new Map<string, string[]>()): Map<string,
 }
 
 describe("a parent and its children", () => {
-  test("the parent does not run until every child has completed", async () => {
+  test("[C1][C6][C7][C9] the parent does not run until every child has completed", async () => {
     const flow: FlowJob = { name: "invoice", children: [{ name: "lines" }, { name: "tax" }, { name: "discounts" }] };
     const h = harness(childMap(flow));
     h.runner.add(flow);
@@ -94,7 +99,7 @@ describe("a parent and its children", () => {
     expect(h.runner.getJob("invoice")?.returnValue, "returnValue holds what the processor resolved with").toBe("invoice#1");
   });
 
-  test("two children finishing in the same tick release the parent exactly once", async () => {
+  test("[C7] two children finishing in the same tick release the parent exactly once", async () => {
     const flow: FlowJob = { name: "parent", children: [{ name: "a" }, { name: "b" }, { name: "c" }] };
     const h = harness(childMap(flow));
     h.runner.add(flow);
@@ -108,7 +113,7 @@ describe("a parent and its children", () => {
     expect(h.callsOf("parent").length, "a completed parent never runs again").toBe(1);
   });
 
-  test("a child that fails and is retried holds the parent back until it finally completes", async () => {
+  test("[C6][C8][C9] a child that fails and is retried holds the parent back until it finally completes", async () => {
     const flow: FlowJob = { name: "parent", children: [{ name: "flaky", attempts: 3 }, { name: "steady" }] };
     const h = harness(childMap(flow));
     h.runner.add(flow);
@@ -128,7 +133,7 @@ describe("a parent and its children", () => {
 });
 
 describe("failures", () => {
-  test("failParentOnFailure: a child failing for good fails the parent, which never runs", async () => {
+  test("[C10] failParentOnFailure: a child failing for good fails the parent, which never runs", async () => {
     const flow: FlowJob = {
       name: "report",
       children: [{ name: "fetch", attempts: 2, failParentOnFailure: true }, { name: "slow" }],
@@ -147,7 +152,7 @@ describe("failures", () => {
     expect(h.runner.getJob("report")?.state, "the parent stays failed").toBe("failed");
   });
 
-  test("without failParentOnFailure, a failed child leaves the parent waiting-children forever", async () => {
+  test("[C11] without failParentOnFailure, a failed child leaves the parent waiting-children forever", async () => {
     const flow: FlowJob = { name: "report", children: [{ name: "fetch" }, { name: "other" }] };
     const h = harness(childMap(flow));
     h.runner.add(flow);
@@ -160,7 +165,7 @@ describe("failures", () => {
     expect(h.callsOf("report").length, "the parent must not run without all of its children's results").toBe(0);
   });
 
-  test("failParentOnFailure carries a failure up through every level that sets it", async () => {
+  test("[C10] failParentOnFailure carries a failure up through every level that sets it", async () => {
     const flow: FlowJob = {
       name: "root",
       children: [
@@ -184,6 +189,118 @@ describe("failures", () => {
   });
 });
 
+describe("values, reasons and snapshots", () => {
+  test("[C10] the parent's failedReason names the child that failed, whatever the child's error says", async () => {
+    const flow: FlowJob = { name: "report", children: [{ name: "fetch-prices", failParentOnFailure: true }, { name: "other" }] };
+    const h = harness(childMap(flow));
+    h.runner.add(flow);
+    await flush();
+    await h.finish(["fetch-prices"], { error: new Error("connection reset") });
+    expect(h.runner.getJob("fetch-prices")?.failedReason, "the child's own failedReason is its error's message").toBe("connection reset");
+    expect(h.runner.getJob("report")?.state, "failParentOnFailure: the parent fails at once").toBe("failed");
+    expect(h.runner.getJob("report")?.failedReason ?? "", "the parent's failedReason must say WHICH child failed (its name), not only repeat the child's error").toContain("fetch-prices");
+  });
+
+  test("[C9] a job that fails for good with a thrown string or other value keeps it as its failedReason", async () => {
+    const h = harness(new Map());
+    for (const name of ["by-string", "by-number", "by-error"]) h.runner.add({ name });
+    await flush();
+    await h.finish(["by-string"], { error: "disk full" });
+    await h.finish(["by-number"], { error: 404 });
+    await h.finish(["by-error"], { error: new TypeError("bad input") });
+    expect(h.runner.getJob("by-string")?.failedReason, "a processor that throws a string fails with that string as its reason (an Error has .message, a string does not)").toBe("disk full");
+    expect(h.runner.getJob("by-number")?.failedReason, "a thrown value that is not an Error becomes String(value)").toBe("404");
+    expect(h.runner.getJob("by-error")?.failedReason, "an Error's reason is its message").toBe("bad input");
+  });
+
+  test("[C7] every child's value reaches the parent, 0, empty string, false, null and undefined included", async () => {
+    const values: Record<string, unknown> = { zero: 0, empty: "", no: false, nothing: null, missing: undefined };
+    const flow: FlowJob = { name: "parent", children: Object.keys(values).map((name) => ({ name })) };
+    const h = harness(childMap(flow));
+    h.runner.add(flow);
+    await flush();
+    for (const [name, value] of Object.entries(values)) await h.finish([name], { value });
+    expect(h.callsOf("parent").length, "every child completed (whatever it returned): the parent runs").toBe(1);
+    const got = h.callsOf("parent")[0]!.childrenValues;
+    expect(Object.keys(got).sort(), "childrenValues has one entry per child, also for children that returned a falsy value").toEqual(Object.keys(values).sort());
+    for (const [name, value] of Object.entries(values)) {
+      expect(Object.is(got[name], value), `childrenValues.${name} must be exactly what the child returned (${String(value)})`).toBe(true);
+    }
+    expect(h.runner.getJob("zero")?.returnValue, "returnValue is the resolved value, also 0").toBe(0);
+  });
+
+  test("[C4] getJob() returns a snapshot: editing it changes nothing inside the runner", async () => {
+    const flow: FlowJob = { name: "parent", children: [{ name: "a" }, { name: "b" }] };
+    const h = harness(childMap(flow));
+    h.runner.add(flow);
+    await flush();
+    const view = h.runner.getJob("parent")!;
+    const before = { ...view };
+    (view as { state: string }).state = "completed";
+    (view as { attemptsMade: number }).attemptsMade = 99;
+    expect(h.runner.getJob("parent")?.state, "editing the object getJob() returned must not change the job").toBe("waiting-children");
+    expect(h.runner.getJob("parent")?.attemptsMade, "editing the object getJob() returned must not change the job").toBe(0);
+    const a = h.runner.getJob("a")!;
+    await h.finish(["a", "b"]);
+    expect(a.state, "a snapshot taken while the job ran does not change when the job completes later").toBe("active");
+    expect(h.callsOf("parent").length, "the parent runs once its children completed, whatever a caller did to a snapshot").toBe(1);
+    expect(before.state, "(the snapshot said waiting-children when it was taken)").toBe("waiting-children");
+  });
+});
+
+describe("adding flows", () => {
+  test("[C5] waiting jobs start oldest first when the concurrency limit is reached", async () => {
+    const h = harness(new Map(), 1);
+    for (const name of ["a", "b", "c"]) h.runner.add({ name });
+    await flush();
+    await h.finish(["a"]);
+    await h.finish(["b"]);
+    await h.finish(["c"]);
+    expect(h.calls.map((c) => c.name), "with concurrency 1, jobs that were waiting must start in the order they became waiting").toEqual(["a", "b", "c"]);
+  });
+
+
+  test("[C5] a retried job goes to the back of the line, behind the jobs already waiting", async () => {
+    const h = harness(new Map(), 1);
+    h.runner.add({ name: "flaky", attempts: 2 });
+    for (const name of ["b", "c"]) h.runner.add({ name });
+    await flush();
+    await h.finish(["flaky"], false);
+    await h.finish(["b"]);
+    await h.finish(["c"]);
+    await h.finish(["flaky"]);
+    expect(h.calls.map((c) => c.name), "with concurrency 1, flaky's retry must wait behind b and c, which were waiting before it failed").toEqual(["flaky", "b", "c", "flaky"]);
+  });
+
+  test("[C3] names like constructor, toString and __proto__ are names like the others", async () => {
+    const h0 = harness(new Map());
+    expect(h0.runner.getJob("constructor"), "a fresh runner has no job called constructor").toBeUndefined();
+    expect(h0.runner.getJob("toString"), "a fresh runner has no job called toString").toBeUndefined();
+    const flow: FlowJob = { name: "hasOwnProperty", children: [{ name: "constructor" }, { name: "toString" }, { name: "__proto__" }] };
+    const h = harness(childMap(flow));
+    expect(() => h.runner.add(flow), "names that are also properties of Object.prototype are not 'already used'").not.toThrow();
+    await flush();
+    expect(h.runner.getJob("constructor")?.state, "the job named constructor is running").toBe("active");
+    await h.finish(["constructor", "toString", "__proto__"]);
+    expect(h.callsOf("hasOwnProperty").length, "all three children completed: the parent runs").toBe(1);
+    const got = h.callsOf("hasOwnProperty")[0]!.childrenValues;
+    expect(Object.keys(got).sort(), "childrenValues has an own entry for each child, __proto__ included").toEqual(["__proto__", "constructor", "toString"]);
+    expect(h.runner.getJob("__proto__")?.returnValue, "getJob(\"__proto__\") finds that job").toBe("__proto__#1");
+    expect(h.runner.getJob("valueOf"), "a name never added is undefined, even one Object.prototype has").toBeUndefined();
+  });
+
+  test("[C2] a repeated job name is rejected and nothing of that flow is added", async () => {
+    const h = harness(new Map());
+    h.runner.add({ name: "a" });
+    expect(() => h.runner.add({ name: "p", children: [{ name: "a" }] }), "a name already used must throw").toThrow();
+    expect(() => h.runner.add({ name: "q", children: [{ name: "x" }, { name: "x" }] }), "a name repeated inside one flow must throw").toThrow();
+    await flush();
+    expect(h.runner.getJob("p"), "a rejected flow must add nothing").toBeUndefined();
+    expect(h.runner.getJob("q"), "a rejected flow must add nothing").toBeUndefined();
+    expect(h.callsOf("x").length, "a rejected flow must run nothing").toBe(0);
+  });
+});
+
 describe("any order, any timing", () => {
   interface Plan {
     attempts: number;
@@ -200,7 +317,7 @@ describe("any order, any timing", () => {
     maxLength: 4,
   });
 
-  test("parents run exactly once, after all children completed, with all their values; failures follow the options", async () => {
+  test("[C5][C6][C7][C8][C9][C10][C11] parents run exactly once, after all children completed, with all their values; failures follow the options", async () => {
     await fc.assert(
       fc.asyncProperty(treeArb, fc.constantFrom(1, 2, 3, undefined), fc.integer(), async (tree, concurrency, seed) => {
         const plans = new Map<string, Plan>([["root", { attempts: 1, failures: 0, fpof: false }]]);
@@ -284,29 +401,5 @@ describe("any order, any timing", () => {
       }),
       { numRuns: 100 },
     );
-  });
-});
-
-describe("adding flows", () => {
-  test("waiting jobs start oldest first when the concurrency limit is reached", async () => {
-    const h = harness(new Map(), 1);
-    for (const name of ["a", "b", "c"]) h.runner.add({ name });
-    await flush();
-    await h.finish(["a"]);
-    await h.finish(["b"]);
-    await h.finish(["c"]);
-    expect(h.calls.map((c) => c.name), "with concurrency 1, jobs that were waiting must start in the order they became waiting").toEqual(["a", "b", "c"]);
-  });
-
-
-  test("a repeated job name is rejected and nothing of that flow is added", async () => {
-    const h = harness(new Map());
-    h.runner.add({ name: "a" });
-    expect(() => h.runner.add({ name: "p", children: [{ name: "a" }] }), "a name already used must throw").toThrow();
-    expect(() => h.runner.add({ name: "q", children: [{ name: "x" }, { name: "x" }] }), "a name repeated inside one flow must throw").toThrow();
-    await flush();
-    expect(h.runner.getJob("p"), "a rejected flow must add nothing").toBeUndefined();
-    expect(h.runner.getJob("q"), "a rejected flow must add nothing").toBeUndefined();
-    expect(h.callsOf("x").length, "a rejected flow must run nothing").toBe(0);
   });
 });
