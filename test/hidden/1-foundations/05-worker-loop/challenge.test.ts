@@ -94,8 +94,47 @@ const noRunaway = (state: { runaway: boolean; claimTimes: number[] }) =>
     `claim() was called ${state.claimTimes.length} times: the loop claims again without waiting pollInterval when the queue is empty`,
   ).toBe(false);
 
-describe("concurrency", () => {
-  test("never has more than `concurrency` jobs in flight, and handles every job exactly once", async () => {
+describe("[C1][C5] claiming", () => {
+  test("[C5] the first claim happens before any clock time passes", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock);
+    q.waiting.push({ id: 1, duration: 10 });
+    const loop = startWorkerLoop({ ...q, concurrency: 1, pollInterval: 1000, clock });
+    await flushMicrotasks();
+    expect(q.state.claimTimes, "startWorkerLoop must claim right away, at t=0, without waiting for a timer").toEqual([0]);
+    expect(q.state.started.get(1), "the job claimed at t=0 starts at t=0").toBe(0);
+    await settles(clock, loop.stop(), 100);
+  });
+
+  test("[C1] a claimed job that is falsy (0, \"\", false, NaN) is a job: it is handled, not taken for an empty queue", async () => {
+    const clock = new FakeClock();
+    const jobs: unknown[] = [0, "", false, Number.NaN];
+    const queue = [...jobs];
+    const handled: unknown[] = [];
+    const claimTimes: number[] = [];
+    const loop = startWorkerLoop<unknown>({
+      claim: async () => {
+        claimTimes.push(clock.now());
+        if (claimTimes.length > 1000) return new Promise<never>(() => {});
+        return queue.length > 0 ? queue.shift() : null;
+      },
+      handle: async (job) => {
+        handled.push(job);
+        await clock.sleep(10);
+      },
+      concurrency: 2,
+      pollInterval: 1000,
+      clock,
+    });
+    await clock.advance(100);
+    const counts = jobs.map((job) => handled.filter((h) => Object.is(h, job)).length);
+    expect(counts, `handled ${JSON.stringify(handled.map(String))}: only null and undefined mean an empty queue; 0, "", false and NaN were claimed, so each must be handled exactly once (test job == null, not !job)`).toEqual([1, 1, 1, 1]);
+    expect(await settles(clock, loop.stop(), 1000), "stop() resolves once the falsy jobs are done").toBe(true);
+  });
+});
+
+describe("[C6][C7] concurrency", () => {
+  test("[C6] never has more than `concurrency` jobs in flight, and handles every job exactly once", async () => {
     const jobArb = fc.record({ at: fc.integer({ min: 0, max: 1500 }), duration: fc.integer({ min: 1, max: 300 }) });
     await fc.assert(
       fc.asyncProperty(
@@ -127,7 +166,7 @@ describe("concurrency", () => {
     );
   });
 
-  test("fills every slot and refills a freed slot at once while the queue has work", async () => {
+  test("[C7] fills every slot and refills a freed slot at once while the queue has work", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 4 }),
@@ -156,7 +195,7 @@ describe("concurrency", () => {
     );
   });
 
-  test("a freed slot claims again at once even if an earlier claim found the queue empty", async () => {
+  test("[C7] a freed slot claims again at once even if an earlier claim found the queue empty", async () => {
     const clock = new FakeClock();
     const q = fakeQueue(clock);
     q.waiting.push({ id: 1, duration: 100 });
@@ -169,8 +208,8 @@ describe("concurrency", () => {
   });
 });
 
-describe("polling when idle", () => {
-  test("with the queue empty it claims once per pollInterval, never more often", async () => {
+describe("[C5][C8] polling when idle", () => {
+  test("[C5][C8] with the queue empty it claims at t=0, then once per pollInterval, never more often", async () => {
     const clock = new FakeClock();
     const q = fakeQueue(clock);
     const loop = startWorkerLoop({ ...q, concurrency: 1, pollInterval: 1000, clock });
@@ -180,7 +219,7 @@ describe("polling when idle", () => {
     await settles(clock, loop.stop(), 2000);
   });
 
-  test("with several slots an idle worker makes between 1 and `concurrency` claims per pollInterval", async () => {
+  test("[C8] with several slots an idle worker makes between 1 and `concurrency` claims per pollInterval", async () => {
     const clock = new FakeClock();
     const q = fakeQueue(clock);
     const loop = startWorkerLoop({ ...q, concurrency: 3, pollInterval: 1000, clock });
@@ -194,7 +233,7 @@ describe("polling when idle", () => {
     await settles(clock, loop.stop(), 2000);
   });
 
-  test("a job that arrives while idle starts within pollInterval", async () => {
+  test("[C8] a job that arrives while idle starts within pollInterval", async () => {
     const clock = new FakeClock();
     const q = fakeQueue(clock);
     const loop = startWorkerLoop({ ...q, concurrency: 2, pollInterval: 1000, clock });
@@ -209,8 +248,8 @@ describe("polling when idle", () => {
   });
 });
 
-describe("failures", () => {
-  test("a job that fails is reported to onError and frees its slot", async () => {
+describe("[C9][C10] failures", () => {
+  test("[C9] a job that fails is reported to onError and frees its slot", async () => {
     const clock = new FakeClock();
     const q = fakeQueue(clock);
     for (let id = 1; id <= 4; id++) q.waiting.push({ id, duration: 50, fails: true });
@@ -225,7 +264,7 @@ describe("failures", () => {
     await settles(clock, loop.stop(), 2000);
   });
 
-  test("a handle() that throws instead of rejecting is reported and frees its slot too", async () => {
+  test("[C9] a handle() that throws instead of rejecting is reported and frees its slot too", async () => {
     const clock = new FakeClock();
     const q = fakeQueue(clock, { throwSync: true });
     q.waiting.push({ id: 1, duration: 50, fails: true });
@@ -240,7 +279,7 @@ describe("failures", () => {
     await settles(clock, loop.stop(), 2000);
   });
 
-  test("a claim that rejects is reported and retried after pollInterval", async () => {
+  test("[C10] a claim that rejects is reported and retried after pollInterval", async () => {
     const clock = new FakeClock();
     const q = fakeQueue(clock, { claimFailures: 1 });
     q.waiting.push({ id: 1, duration: 10 });
@@ -255,8 +294,50 @@ describe("failures", () => {
   });
 });
 
-describe("stop()", () => {
-  test("stop() resolves only after the jobs in flight have finished, and claims nothing more", async () => {
+describe("[C9][C10] failures without a reporter", () => {
+  test("[C9][C10] without onError, failed claims and failed jobs are contained all the same", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock, { claimFailures: 1, throwSync: true });
+    q.waiting.push({ id: 1, duration: 50, fails: true });
+    q.waiting.push({ id: 2, duration: 50 });
+    q.waiting.push({ id: 3, duration: 50, fails: true });
+    q.waiting.push({ id: 4, duration: 50 });
+    const bad = { id: 5, duration: 50 };
+    const { claim, handle } = q;
+    const rejecting = (job: Job) => (job.id === 5 ? Promise.reject(new Error("rejected")) : handle(job));
+    q.waiting.push(bad);
+    q.waiting.push({ id: 6, duration: 50 });
+    const loop = startWorkerLoop({ claim, handle: rejecting, concurrency: 1, pollInterval: 1000, clock });
+    await clock.advance(1500);
+    noRunaway(q.state);
+    expect(q.state.claimTimes.slice(0, 2), "onError is optional: a failed claim without it is still treated like an empty queue (call it as onError?.(...))").toEqual([0, 1000]);
+    expect([...q.state.handledCount.keys()].sort((a, b) => a - b), "onError is optional: without it, failing jobs still free their slot and the loop goes on").toEqual([1, 2, 3, 4, 6]);
+    expect(await settles(clock, loop.stop(), 1000), "stop() resolves").toBe(true);
+  });
+
+  test("[C9][C10] an onError that throws does not stop the loop", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock, { claimFailures: 1 });
+    q.waiting.push({ id: 1, duration: 50, fails: true });
+    q.waiting.push({ id: 2, duration: 50 });
+    q.waiting.push({ id: 3, duration: 50, fails: true });
+    q.waiting.push({ id: 4, duration: 50 });
+    let reported = 0;
+    const onError = () => {
+      reported++;
+      throw new Error("the error reporter is broken too");
+    };
+    const loop = startWorkerLoop({ claim: q.claim, handle: q.handle, onError, concurrency: 1, pollInterval: 1000, clock });
+    await clock.advance(1500);
+    noRunaway(q.state);
+    expect(reported, "onError is told about the failed claim and the two failed jobs").toBe(3);
+    expect([...q.state.handledCount.keys()].sort((a, b) => a - b), "an onError that throws must not stop the loop or leak a slot: every job still runs").toEqual([1, 2, 3, 4]);
+    expect(await settles(clock, loop.stop(), 1000), "stop() resolves, even though onError threw").toBe(true);
+  });
+});
+
+describe("[C2][C3] stop()", () => {
+  test("[C2] stop() resolves only after the jobs in flight have finished, and claims nothing more", async () => {
     const clock = new FakeClock();
     const q = fakeQueue(clock);
     for (let id = 1; id <= 5; id++) q.waiting.push({ id, duration: 500 });
@@ -274,7 +355,7 @@ describe("stop()", () => {
     expect([...q.state.finished.keys()].sort(), "the two jobs in flight must have finished, the other three never started").toEqual([1, 2]);
   });
 
-  test("stop() on an idle worker resolves without waiting out the poll interval and leaves no timer", async () => {
+  test("[C2] stop() on an idle worker resolves without waiting out the poll interval and leaves no timer", async () => {
     const clock = new FakeClock();
     const q = fakeQueue(clock);
     const loop = startWorkerLoop({ ...q, concurrency: 2, pollInterval: 60_000, clock });
@@ -287,7 +368,7 @@ describe("stop()", () => {
     expect(clock.pendingTimers, "a stopped worker must not leave its poll timer on the clock").toBe(0);
   });
 
-  test("a job whose claim was in progress when stop() was called still runs, and stop() waits for it", async () => {
+  test("[C2] a job whose claim was in progress when stop() was called still runs, and stop() waits for it", async () => {
     const clock = new FakeClock();
     const q = fakeQueue(clock, { claimLatency: 10 });
     q.waiting.push({ id: 1, duration: 100 });
@@ -303,7 +384,63 @@ describe("stop()", () => {
     expect(stopped, "job 1 finished at t=110: stop() must have resolved").toBe(true);
   });
 
-  test("calling stop() twice resolves both calls", async () => {
+  test("[C2] stop() resolves, never rejects, when a job in flight fails after stop() was called", async () => {
+    const clock = new FakeClock();
+    for (const throwSync of [false, true]) {
+      const q = fakeQueue(clock, { throwSync });
+      q.waiting.push({ id: 1, duration: 100, fails: true });
+      q.waiting.push({ id: 2, duration: 100, fails: true });
+      const loop = startWorkerLoop({ ...q, concurrency: 2, pollInterval: 1000, clock });
+      await clock.advance(10);
+      let outcome: string | undefined;
+      loop.stop().then(
+        () => (outcome = "resolved"),
+        (error: unknown) => (outcome = `rejected with ${String(error)}`),
+      );
+      await clock.advance(200);
+      await flushMicrotasks();
+      expect(outcome, "the jobs in flight failed, and that is onError's business: stop() must still resolve").toBe("resolved");
+      expect(clock.pendingTimers, "a stopped worker leaves no timer behind").toBe(0);
+    }
+  });
+
+  test("[C2] stop() called right after start: the claim already started still runs its job, then nothing more, and no timer is left", async () => {
+    for (const claimLatency of [0, 10]) {
+      const clock = new FakeClock();
+      const q = fakeQueue(clock, { claimLatency });
+      q.waiting.push({ id: 1, duration: 100 });
+      q.waiting.push({ id: 2, duration: 100 });
+      const loop = startWorkerLoop({ ...q, concurrency: 1, pollInterval: 1000, clock });
+      let stoppedAt: number | undefined;
+      void loop.stop().then(() => (stoppedAt = clock.now()));
+      await clock.advance(10_000);
+      await flushMicrotasks();
+      // The first claim may start synchronously in startWorkerLoop (then its job must run) or
+      // a moment later (then stop() came first and no claim may start at all).
+      const claimed = q.state.claimTimes.length;
+      expect(q.state.claimTimes, `claims taking ${claimLatency} ms: at most the claim started before stop() (at t=0); none may start after stop()`).toEqual(claimed === 0 ? [] : [0]);
+      expect([...q.state.handledCount.keys()], "the job the claim started before stop() returned is locked by this worker: it must run").toEqual(claimed === 0 ? [] : [1]);
+      expect(stoppedAt, "stop() resolves when that job has finished (at once if nothing was claimed)").toBe(claimed === 0 ? 0 : claimLatency + 100);
+      expect(clock.pendingTimers, "a stopped worker leaves no timer behind").toBe(0);
+    }
+  });
+
+  test("[C2] an idle worker stopped right after start resolves at once and never claims again", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock);
+    const loop = startWorkerLoop({ ...q, concurrency: 3, pollInterval: 1000, clock });
+    let stopped = false;
+    void loop.stop().then(() => (stopped = true));
+    await clock.advance(0);
+    await flushMicrotasks();
+    expect(stopped, "nothing was claimed, so stop() resolves without any clock time passing").toBe(true);
+    expect(clock.pendingTimers, "no poll timer may be left behind").toBe(0);
+    const claims = q.state.claimTimes.length;
+    await clock.advance(10_000);
+    expect(q.state.claimTimes.length, "no claim() may start after stop(), however much time passes").toBe(claims);
+  });
+
+  test("[C3] calling stop() twice resolves both calls at the same moment", async () => {
     const clock = new FakeClock();
     const q = fakeQueue(clock);
     q.waiting.push({ id: 1, duration: 200 });
@@ -316,8 +453,8 @@ describe("stop()", () => {
   });
 });
 
-describe("options", () => {
-  test("rejects a concurrency or pollInterval that cannot work, with a RangeError", () => {
+describe("[C4] options", () => {
+  test("[C4] rejects a concurrency or pollInterval that cannot work, with a RangeError", () => {
     const clock = new FakeClock();
     const q = fakeQueue(clock);
     for (const concurrency of [0, -1, 1.5, Number.NaN]) {
@@ -327,5 +464,25 @@ describe("options", () => {
       expect(() => startWorkerLoop({ ...q, concurrency: 1, pollInterval, clock }), `pollInterval ${pollInterval} must throw a RangeError (0 would poll in a tight loop)`).toThrow(RangeError);
     }
     expect(q.state.claimTimes.length, "an invalid configuration must be rejected before anything is claimed").toBe(0);
+    expect(clock.pendingTimers, "an invalid configuration must be rejected before any timer is set").toBe(0);
+  });
+
+  test("[C4] a pollInterval that is a fraction of a millisecond is a valid positive finite number", async () => {
+    for (const pollInterval of [0.5, 2.5]) {
+      const clock = new FakeClock();
+      const q = fakeQueue(clock);
+      let loop: { stop(): Promise<void> } | undefined;
+      let error: unknown;
+      try {
+        loop = startWorkerLoop({ ...q, concurrency: 1, pollInterval, clock });
+      } catch (e) {
+        error = e;
+      }
+      expect(error, `pollInterval ${pollInterval} is positive and finite: it must be accepted (it need not be an integer)`).toBeUndefined();
+      await clock.advance(pollInterval * 4);
+      noRunaway(q.state);
+      expect(q.state.claimTimes, `an idle worker polls at t=0, then every ${pollInterval} ms`).toEqual([0, 1, 2, 3, 4].map((n) => n * pollInterval));
+      await settles(clock, loop!.stop(), 10, 1);
+    }
   });
 });
