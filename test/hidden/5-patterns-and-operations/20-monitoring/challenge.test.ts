@@ -9,7 +9,7 @@ const { percentile, queueStats } = await loadCandidate<Challenge>(import.meta.ur
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe("nearest-rank percentile", () => {
-  test("returns the value at 1-based rank ceil(p * n / 100) of the values sorted as numbers", () => {
+  test("[C1] returns the value at 1-based rank ceil(p * n / 100) of the values sorted as numbers", () => {
     fc.assert(
       fc.property(
         fc.array(fc.integer({ min: 0, max: 100_000 }), { minLength: 1, maxLength: 60 }),
@@ -27,7 +27,7 @@ describe("nearest-rank percentile", () => {
     );
   });
 
-  test("classic cases: median, p95, p99, max and min", () => {
+  test("[C1][C2][C4] classic cases: median, p95, p99, max and min", () => {
     expect(percentile(range(1, 10), 50), "p50 of 1..10 is the 5th value (rank ceil(5) = 5)").toBe(5);
     expect(percentile(range(1, 10), 95), "p95 of 1..10 is the 10th value (rank ceil(9.5) = 10)").toBe(10);
     expect(percentile(range(1, 20), 95), "p95 of 1..20 is the 19th value (rank 19)").toBe(19);
@@ -38,23 +38,48 @@ describe("nearest-rank percentile", () => {
     expect(percentile([42], 50), "one value is every percentile").toBe(42);
   });
 
-  test("sorts numerically, not as strings", () => {
+  test("[C3] sorts numerically, not as strings", () => {
     expect(percentile([300, 5, 40], 50), "the median of 5, 40, 300 is 40 (sort() without a comparator puts 300 before 40)").toBe(40);
     expect(percentile([1000, 90, 8], 34), "p34 of 8, 90, 1000 is 90").toBe(90);
   });
 
-  test("returns one of the values, never an interpolation", () => {
+  test("[C1] returns one of the values, never an interpolation", () => {
     expect(percentile([10, 20], 50), "p50 of [10, 20] is 10 under nearest rank (interpolation would give 15)").toBe(10);
     expect(percentile([100, 200, 300, 400], 90), "p90 of 100..400 is 400 (interpolation would give 370)").toBe(400);
   });
 
-  test("does not modify its input", () => {
+  test("[C4] the rank is exact for every list length 1..100 and every whole p from 1 to 100", () => {
+    for (let n = 1; n <= 100; n++) {
+      const descending = Array.from({ length: n }, (_, i) => n - i); // n, n-1, ..., 1: the value at rank r is r
+      for (let p = 1; p <= 100; p++) {
+        const rank = Math.floor((p * n + 99) / 100); // ceil(p * n / 100) in integer arithmetic
+        const got = percentile(descending, p);
+        if (got !== rank) expect(got, `p${p} of ${n} values: the rank is ceil(${p} x ${n} / 100) = ${rank} exactly (compute p * n / 100: p / 100 * n drifts in floating point)`).toBe(rank);
+      }
+    }
+  });
+
+  test("[C3] negative and fractional values are ordered as numbers", () => {
+    expect(percentile([-5, -40, 3, -300], 50), "the median of -300, -40, -5, 3 is -40 (rank 2)").toBe(-40);
+    expect(percentile([0.5, -0.25, 0.125], 100), "p100 of 0.5, -0.25, 0.125 is 0.5").toBe(0.5);
+    fc.assert(
+      fc.property(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e9, max: 1e9 }), { minLength: 1, maxLength: 30 }), fc.integer({ min: 1, max: 100 }), (values, p) => {
+        const sorted = [...values].sort((a, b) => a - b);
+        const want = sorted[Math.ceil((p * values.length) / 100) - 1];
+        const got = percentile(values, p);
+        if (!Object.is(got, want) && got !== want) expect(got, `p${p} of ${JSON.stringify(values)}`).toBe(want);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  test("[C5] does not modify its input", () => {
     const values = [5, 3, 9, 1];
     percentile(values, 50);
     expect(values, "percentile() must sort a copy, not the caller's array").toEqual([5, 3, 9, 1]);
   });
 
-  test("rejects an empty list and p outside (0, 100] with a RangeError", () => {
+  test("[C6] rejects an empty list and p outside (0, 100] with a RangeError", () => {
     expect(() => percentile([], 50), "the percentile of nothing must throw a RangeError").toThrow(RangeError);
     for (const p of [0, -5, 100.5, 101, Number.NaN]) {
       expect(() => percentile([1, 2, 3], p), `p = ${p} is outside (0, 100] and must throw a RangeError`).toThrow(RangeError);
@@ -65,7 +90,7 @@ describe("nearest-rank percentile", () => {
 describe("queue stats", () => {
   const NOW = 1_000_000;
 
-  test("depth counts waiting jobs that are due, not delayed ones and not active ones", () => {
+  test("[C7][C8][C9][C12] depth counts waiting jobs that are due, not delayed ones and not active ones", () => {
     const jobs: JobRecord[] = [
       { id: "ready-1", state: "waiting", enqueuedAt: NOW - 500, runAt: NOW - 500 },
       { id: "ready-2", state: "waiting", enqueuedAt: NOW - 100, runAt: NOW - 100 },
@@ -81,13 +106,13 @@ describe("queue stats", () => {
     expect(stats.active, "1 job is active").toBe(1);
   });
 
-  test("a job due exactly now is ready, not delayed", () => {
+  test("[C7][C8] a job due exactly now is ready, not delayed", () => {
     const stats = queueStats([{ id: "now", state: "waiting", enqueuedAt: NOW - 10, runAt: NOW }], NOW);
     expect(stats.depth, "runAt === now means the job is due: it counts in depth").toBe(1);
     expect(stats.delayed, "runAt === now is not delayed").toBe(0);
   });
 
-  test("stalled counts active jobs whose lock expired at or before now, and nothing else", () => {
+  test("[C9][C10] stalled counts active jobs whose lock expired at or before now, and nothing else", () => {
     const jobs: JobRecord[] = [
       { id: "healthy", state: "active", enqueuedAt: 0, runAt: 0, lockExpiresAt: NOW + 1 },
       { id: "expired", state: "active", enqueuedAt: 0, runAt: 0, lockExpiresAt: NOW - 12_000 },
@@ -102,7 +127,7 @@ describe("queue stats", () => {
     expect(stats.active, "stalled jobs are still active: 4 active jobs").toBe(4);
   });
 
-  test("the oldest ready age counts from when a job became due, not from when it was enqueued", () => {
+  test("[C11] the oldest ready age counts from when a job became due, not from when it was enqueued", () => {
     const jobs: JobRecord[] = [
       { id: "digest", state: "waiting", enqueuedAt: NOW - 3_600_000, runAt: NOW - 5_000 },
       { id: "email", state: "waiting", enqueuedAt: NOW - 1_200, runAt: NOW - 1_200 },
@@ -121,7 +146,18 @@ describe("queue stats", () => {
     });
   });
 
-  test("stats of any snapshot add up", () => {
+  test("[C10][C12] a lock that expires at time 0 is a time like any other, and the snapshot is left as it was", () => {
+    const jobs: JobRecord[] = [
+      { id: "old", state: "active", enqueuedAt: 0, runAt: 0, lockExpiresAt: 0 },
+      { id: "w", state: "waiting", enqueuedAt: 0, runAt: 0 },
+    ];
+    const frozen = Object.freeze(jobs.map((job) => Object.freeze({ ...job })));
+    const stats = queueStats(frozen, 10);
+    expect(stats.stalled, "lockExpiresAt: 0 expired at t=0 (test it with !== undefined, not by truthiness)").toBe(1);
+    expect(stats, "all stats at t=10").toEqual({ depth: 1, delayed: 0, active: 1, stalled: 1, oldestReadyAgeMs: 10 });
+  });
+
+  test("[C7][C8][C9][C10][C11][C12] stats of any snapshot add up", () => {
     const jobArb = fc.record({
       state: fc.constantFrom("waiting", "active", "completed", "failed"),
       enqueuedAt: fc.integer({ min: 0, max: 2_000 }),
