@@ -1,9 +1,11 @@
 // The command line's vocabulary, shared by main.ts and every command: exit
 // codes, the usage error, the context a command runs in, and argument parsing.
 
+import { parseArgs as parseArgsStrict } from "node:util";
 import type { Style } from "./render.ts";
 
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/** 3: the runner itself failed (a bug); the stack is in the log file it names. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 3 } as const;
 
 export class UsageError extends Error {}
 
@@ -31,33 +33,32 @@ export interface Command {
   run(context: Context, args: Args): Promise<number>;
 }
 
-/** Parses `--flag`, `--flag value` and `--flag=value`; unknown flags are usage errors. */
+/**
+ * Parses `--flag`, `--flag value` and `--flag=value` with node:util's parseArgs
+ * (strict: an unknown flag is a usage error that names it and lists the known ones).
+ */
 export function parseArgs(argv: string[], spec: FlagSpec): Args {
-  const positional: string[] = [];
+  const options = Object.fromEntries(Object.entries(spec).map(([name, type]) => [name, { type }])) as Record<string, { type: "boolean" | "string" }>;
+  let parsed: ReturnType<typeof parseArgsStrict>;
+  try {
+    parsed = parseArgsStrict({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      const name = /'(-[^']*)'/.exec(message)?.[1] ?? message;
+      throw new UsageError(`unknown option ${name}${Object.keys(spec).length ? `; options: ${Object.keys(spec).map((f) => `--${f}`).join(", ")}` : ""}`);
+    }
+    if (code?.startsWith("ERR_PARSE_ARGS_")) throw new UsageError(message.split(". To specify")[0]!);
+    throw error;
+  }
   const flags = new Map<string, string | true>();
-  for (let index = 0; index < argv.length; index++) {
-    const arg = argv[index]!;
-    if (arg === "--") {
-      positional.push(...argv.slice(index + 1));
-      break;
-    }
-    if (!arg.startsWith("--") || arg === "-") {
-      positional.push(arg);
-      continue;
-    }
-    const [name, inlineValue] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-    const kind = spec[name];
-    if (!kind) throw new UsageError(`unknown option --${name}${Object.keys(spec).length ? `; options: ${Object.keys(spec).map((f) => `--${f}`).join(", ")}` : ""}`);
-    if (kind === "boolean") {
-      if (inlineValue !== undefined) throw new UsageError(`--${name} takes no value`);
-      flags.set(name, true);
-      continue;
-    }
-    const value = inlineValue ?? argv[++index];
-    if (value === undefined || value.startsWith("--")) throw new UsageError(`--${name} needs a value`);
+  for (const [name, value] of Object.entries(parsed.values)) {
+    if (value === undefined || value === false) continue;
+    if (Array.isArray(value)) throw new UsageError(`--${name} given more than once`);
+    if (typeof value === "string" && value.startsWith("--")) throw new UsageError(`--${name} needs a value`);
     flags.set(name, value);
   }
-  return { positional, flags };
+  return { positional: parsed.positionals, flags };
 }
 
 /** The one lesson id a command was given, or a usage error showing how to name it. */

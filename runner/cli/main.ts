@@ -1,16 +1,71 @@
 // The command line: parses arguments and hands over to one command. Exit
-// codes: 0 success, 1 a failed lesson or check, 2 a usage error. Nothing
+// codes: 0 success, 1 a failed lesson or check, 2 a usage error, 3 a bug in
+// the runner (one line on stderr naming a log file with the stack). Nothing
 // below runner/cli/ imports this folder.
 
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { Chalk } from "chalk";
 import { installRoot } from "../process/install-root.ts";
+import { stopQuietly } from "../process/interrupt.ts";
 import { EXIT, parseArgs, UsageError, type Command, type Context } from "./args.ts";
-import { plainStyle, type Style } from "./render.ts";
+import { plainStyle } from "./render.ts";
 
-function styleFor(stream: NodeJS.WriteStream): Style {
-  const colour = stream.isTTY && !process.env.NO_COLOR && process.env.TERM !== "dumb";
-  return colour ? new Chalk({ level: 1 }) : plainStyle;
+/**
+ * Colour for one stream: FORCE_COLOR decides when set ("0" or "false" turn it
+ * off, anything else on), then NO_COLOR, then whether the stream is a terminal.
+ */
+export function colourFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== "0" && force !== "false";
+  if (env.NO_COLOR) return false;
+  return Boolean(stream.isTTY) && env.TERM !== "dumb";
+}
+
+/** One line per command for `--help` (each command's own --help says more). */
+const OVERVIEW: Array<[string, string]> = [
+  ["lesson [<id>]", "show a lesson and run its experiment; with no id, the menu"],
+  ["check <id>", "grade your challenge against the hidden tests"],
+  ["hint <id>", "the next hint for a challenge"],
+  ["watch [<id>]", "re-run the experiment or the check on every save"],
+  ["reset <id>", "start a challenge over (your version is backed up)"],
+  ["verify [<id>…]", "authors: check lessons the way CI does"],
+  ["mutation [<id>…]", "authors: mutation testing of the reference solutions"],
+  ["grade <folder>", "instructors: grade a class into a gradebook"],
+  ["grade-worker", "instructors: grade a class's jobs from a BullMQ queue"],
+  ["bench", "measure the runner's speed against its targets"],
+];
+
+function overview(): string {
+  const width = Math.max(...OVERVIEW.map(([name]) => name.length));
+  return [
+    "usage: npm run <command> [-- <options>]   (or: npx queuecraft <command> [options])",
+    "",
+    ...OVERVIEW.map(([name, what]) => `  ${name.padEnd(width)}  ${what}`),
+    "",
+    "Every command takes --help (-h) and --json. Exit codes: 0 ok, 1 a lesson or check failed, 2 usage error, 3 internal error.",
+  ].join("\n");
+}
+
+/** A bug in the runner: the stack goes to a log file, the learner gets one line naming it. */
+function reportInternalError(root: string, error: unknown): void {
+  const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  const name = `error-${new Date().toISOString().replace(/[:.]/g, "-")}-${process.pid}.log`;
+  let file: string | undefined;
+  for (const dir of [path.join(root, ".queuecraft", "logs"), os.tmpdir()]) {
+    try {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, name), `${process.argv.join(" ")}\n\n${stack}\n`);
+      file = path.join(dir, name);
+      break;
+    } catch {
+      // A read-only checkout: try the temp folder.
+    }
+  }
+  const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+  process.stderr.write(`queuecraft: internal error (a bug in the runner, not in your code): ${message}${file ? `. The details are in ${file}` : ""}\n`);
 }
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
@@ -26,34 +81,58 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   mutation: async () => (await import("./commands/mutation.ts")).mutationCommand,
 };
 
+const wantsHelp = (args: string[]) => args.includes("--help") || args.includes("-h");
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   const json = rest.includes("--json");
-  const context: Context = {
-    root: process.env.QUEUECRAFT_ROOT ? path.resolve(process.env.QUEUECRAFT_ROOT) : installRoot(),
-    style: json ? plainStyle : styleFor(process.stdout),
-    json,
-    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI,
-    out: (text) => process.stdout.write(`${text}\n`),
-    err: (text) => process.stderr.write(`${text}\n`),
-  };
-  const load = name ? COMMANDS[name] : undefined;
-  if (!load) {
-    context.err(`${name ? `unknown command "${name}". ` : ""}Commands: ${Object.keys(COMMANDS).join(", ")} (npm run <command> -- --help)`);
+  // A reader that stops early (`npm run lesson x | head`) is not an error: stop quietly.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") void stopQuietly(process.exitCode === undefined ? EXIT.ok : Number(process.exitCode));
+      else throw error;
+    });
+  }
+  // Colour is decided per stream: text styled for one is stripped on the other when that one is plain.
+  const colourOut = !json && colourFor(process.stdout);
+  const colourErr = colourFor(process.stderr);
+  const root = process.env.QUEUECRAFT_ROOT ? path.resolve(process.env.QUEUECRAFT_ROOT) : installRoot();
+  if (!existsSync(root)) {
+    process.stderr.write(`QUEUECRAFT_ROOT=${process.env.QUEUECRAFT_ROOT} is not a folder: point it at a course (the folder with lessons/), or unset it\n`);
     return EXIT.usage;
   }
-  const command = await load();
-  if (rest.includes("--help")) {
-    context.out(`${command.usage}\n\n${command.summary}`);
-    return EXIT.ok;
+  const context: Context = {
+    root,
+    style: colourOut || colourErr ? new Chalk({ level: 1 }) : plainStyle,
+    json,
+    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI,
+    out: (text) => process.stdout.write(`${colourOut ? text : stripVTControlCharacters(text)}\n`),
+    err: (text) => process.stderr.write(`${colourErr ? text : stripVTControlCharacters(text)}\n`),
+  };
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    (name === undefined ? context.err : context.out)(overview());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    context.err(`unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(", ")} (npm run <command> -- --help)`);
+    return EXIT.usage;
   }
   try {
-    return await command.run(context, parseArgs(rest, { ...command.flags, json: "boolean" }));
-  } catch (error) {
-    if (error instanceof UsageError) {
+    const command = await load();
+    if (wantsHelp(rest)) {
+      context.out(`usage: ${command.usage}\n\n${command.summary}`);
+      return EXIT.ok;
+    }
+    try {
+      return await command.run(context, parseArgs(rest, { ...command.flags, json: "boolean" }));
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
       context.err(`${error.message}\nusage: ${command.usage}`);
       return EXIT.usage;
     }
-    throw error;
+  } catch (error) {
+    reportInternalError(root, error);
+    return EXIT.internal;
   }
 }

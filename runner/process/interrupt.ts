@@ -12,10 +12,8 @@ const CLEANUP_LIMIT_MS = 10_000;
 
 const cleanups = new Set<() => unknown>();
 
-async function onSignal(signal: NodeJS.Signals): Promise<void> {
-  // A command with a listener of its own (grade --redis, grade-worker: they
-  // drain) still needs its servers, and stops them itself when it is done.
-  if (process.listenerCount(signal) > 1) return;
+/** Runs every pending cleanup, last registered first, one at a time, within the limit. */
+async function cleanUpAll(): Promise<void> {
   uninstall();
   // Last registered, first run, one at a time: what was set up later may depend on what came
   // before it (a server runs in a folder made for it, which goes only once the server is down).
@@ -25,8 +23,28 @@ async function onSignal(signal: NodeJS.Signals): Promise<void> {
     for (const cleanup of pending) await Promise.resolve().then(cleanup).catch(() => {});
   };
   await Promise.race([cleanUp(), delay(CLEANUP_LIMIT_MS)]);
+}
+
+async function onSignal(signal: NodeJS.Signals): Promise<void> {
+  // A command with a listener of its own (grade --redis, grade-worker: they
+  // drain) still needs its servers, and stops them itself when it is done.
+  if (process.listenerCount(signal) > 1) return;
+  await cleanUpAll();
   // Dies of the signal, as it would have without a listener (exit status 128 + n).
   process.kill(process.pid, signal);
+}
+
+let stopping = false;
+
+/**
+ * Ends the process with `code` after the same cleanups a signal runs: for a run
+ * whose reader went away (a closed pipe), which is no error and needs no message.
+ */
+export async function stopQuietly(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await cleanUpAll();
+  process.exit(code);
 }
 
 function install(): void {
