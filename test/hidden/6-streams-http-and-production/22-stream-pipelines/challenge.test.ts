@@ -22,7 +22,7 @@ async function ticks(n: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** An objectMode sink that keeps what it receives; each write takes a tick, like real I/O. */
-function collector<T>(options: { failOn?: (chunk: T, count: number) => Error | undefined; slowFinal?: number; onWrite?: (count: number) => void } = {}) {
+function collector<T>(options: { failOn?: (chunk: T, count: number) => Error | undefined; slowFinal?: number; failFinal?: Error; onWrite?: (count: number) => void } = {}) {
   const items: T[] = [];
   let flushed = false;
   const stream = new Writable({
@@ -39,6 +39,7 @@ function collector<T>(options: { failOn?: (chunk: T, count: number) => Error | u
     },
     final(callback) {
       ticks(options.slowFinal ?? 0).then(() => {
+        if (options.failFinal) return callback(options.failFinal);
         flushed = true;
         callback();
       });
@@ -100,7 +101,77 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
 });
 
 describe("partial success", () => {
-  test("every input gets exactly one result, in input order, and every failure also reaches the DLQ", async () => {
+  test("[C1][C2][C3] falsy items and values are carried as they are; an empty message and non-Error throws are recorded exactly", async () => {
+    const results = collector<ItemResult<unknown>>();
+    const dlq = collector<DeadLetter<unknown>>();
+    const source: unknown[] = [0, "", false, "empty-message", "undefined", "number", "null"];
+    const outcome = await settle(
+      run<unknown, unknown>({
+        source,
+        work: async (item) => {
+          await tick();
+          if (item === 0) return null;
+          if (item === "") return 0;
+          if (item === false) return "";
+          if (item === "empty-message") throw new Error("");
+          if (item === "undefined") throw undefined;
+          if (item === "number") throw 42;
+          throw null;
+        },
+        results: results.stream,
+        dlq: dlq.stream,
+      }),
+      2000,
+      "seven items with falsy values and odd failures",
+    );
+    expect("value" in outcome && outcome.value, "four of the seven items failed").toEqual({ ok: 3, failed: 4 });
+    expect(results.items, "results keep falsy values as they are; error is the Error's message even when it is empty (not its name), or String(thrown)").toEqual([
+      { ok: true, value: null },
+      { ok: true, value: 0 },
+      { ok: true, value: "" },
+      { ok: false, error: "" },
+      { ok: false, error: "undefined" },
+      { ok: false, error: "42" },
+      { ok: false, error: "null" },
+    ]);
+    expect(dlq.items, "each failure reaches the DLQ with its index, item and the same error text").toEqual([
+      { index: 3, item: "empty-message", error: "" },
+      { index: 4, item: "undefined", error: "undefined" },
+      { index: 5, item: "number", error: "42" },
+      { index: 6, item: "null", error: "null" },
+    ]);
+  });
+
+  test("[C4] work that fails with an AbortError of its own is an ordinary failure, and the run carries on", async () => {
+    const results = collector<ItemResult<number>>();
+    const dlq = collector<DeadLetter<number>>();
+    const outcome = await settle(
+      run<number, number>({
+        source: [1, 2, 3, 4],
+        work: async (n) => {
+          await tick();
+          if (n === 2) throw Object.assign(new Error("upstream call timed out"), { name: "AbortError" });
+          if (n === 3) throw new DOMException("request aborted by its own timeout", "AbortError");
+          return n;
+        },
+        results: results.stream,
+        dlq: dlq.stream,
+      }),
+      2000,
+      "two items whose work rejected with its own AbortError",
+    );
+    if ("error" in outcome) expect.fail(`nobody cancelled the run: an item whose work throws an AbortError of its own has failed, it must not end the run (decide "cancelled" from the run's signal, not the error's name): ${String(outcome.error)}`);
+    expect(results.items, "items 2 and 3 failed (their own timeouts); 1 and 4 succeeded").toEqual([
+      { ok: true, value: 1 },
+      { ok: false, error: "upstream call timed out" },
+      { ok: false, error: "request aborted by its own timeout" },
+      { ok: true, value: 4 },
+    ]);
+    expect(dlq.items.map((d) => d.index), "both failures reach the DLQ").toEqual([1, 2]);
+  });
+
+
+  test("[C1][C2][C3][C5] every input gets exactly one result, in input order, and every failure also reaches the DLQ", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(caseArb, { maxLength: 14 }), async (cases) => {
         const results = collector<ItemResult<number>>();
@@ -143,7 +214,7 @@ describe("partial success", () => {
     );
   });
 
-  test("it resolves only after both sinks are ended and flushed", async () => {
+  test("[C5] it resolves only after both sinks are ended and flushed", async () => {
     const results = collector<ItemResult<number>>({ slowFinal: 3 });
     const dlq = collector<DeadLetter<number>>({ slowFinal: 8 });
     const outcome = await settle(
@@ -168,7 +239,7 @@ describe("partial success", () => {
 // --- errors that must stop the run ---------------------------------------------------------
 
 describe("failures of the pipeline itself", () => {
-  test("an error in the results sink rejects the run with that error and stops the source", async () => {
+  test("[C6] an error in the results sink rejects the run with that error and stops the source", async () => {
     const { source, state } = endlessSource();
     const broken = new Error("results disk full");
     const results = collector<ItemResult<number>>({ failOn: (_c, count) => (count === 3 ? broken : undefined) });
@@ -182,7 +253,7 @@ describe("failures of the pipeline itself", () => {
     expect(state.closed, "the source must be closed (its finally block runs) once the run failed").toBe(true);
   });
 
-  test("an error in the results sink also aborts the signal of work still in flight", async () => {
+  test("[C6] an error in the results sink also aborts the signal of work still in flight", async () => {
     const broken = new Error("results disk full");
     const results = collector<ItemResult<number>>({ failOn: (_c, count) => (count === 2 ? broken : undefined) });
     const dlq = collector<DeadLetter<number>>();
@@ -213,7 +284,7 @@ describe("failures of the pipeline itself", () => {
     ).toBe(true);
   });
 
-  test("an error in the DLQ sink rejects the run with that error", async () => {
+  test("[C6] an error in the DLQ sink rejects the run with that error", async () => {
     const broken = new Error("dead-letter store unreachable");
     const results = collector<ItemResult<number>>();
     const dlq = collector<DeadLetter<number>>({ failOn: () => broken });
@@ -233,7 +304,29 @@ describe("failures of the pipeline itself", () => {
     expect("error" in outcome && outcome.error, "a DLQ that cannot take a dead letter must fail the run (never lose a failure silently), with the DLQ's own error").toBe(broken);
   });
 
-  test("an error thrown by the source rejects the run", async () => {
+  test("[C6] an error in a sink's final() rejects the run with that error", async () => {
+    for (const which of ["results", "dlq"] as const) {
+      const broken = new Error(`${which} could not flush`);
+      const results = collector<ItemResult<number>>(which === "results" ? { failFinal: broken } : {});
+      const dlq = collector<DeadLetter<number>>(which === "dlq" ? { failFinal: broken } : {});
+      const outcome = await settle(
+        run<number, number>({
+          source: [1, 2],
+          work: async (n) => {
+            if (n === 2) throw new Error("two is bad");
+            return n;
+          },
+          results: results.stream,
+          dlq: dlq.stream,
+        }),
+        2000,
+        `the ${which} sink failed in final()`,
+      );
+      expect("error" in outcome && outcome.error, `an error in the ${which} sink's final() means its data may not be stored: the run must reject with that error, not resolve`).toBe(broken);
+    }
+  });
+
+  test("[C6] an error thrown by the source rejects the run", async () => {
     const broken = new Error("source connection reset");
     async function* source() {
       yield 1;
@@ -250,7 +343,7 @@ describe("failures of the pipeline itself", () => {
 // --- cancellation ----------------------------------------------------------------------
 
 describe("abort", () => {
-  test("aborting rejects with an AbortError, stops the source and aborts the work in flight", async () => {
+  test("[C7][C8] aborting rejects with an AbortError, stops the source and aborts the work in flight", async () => {
     const { source, state } = endlessSource();
     const controller = new AbortController();
     const signals: AbortSignal[] = [];
@@ -286,7 +379,35 @@ describe("abort", () => {
     expect(results.items.length, "items 0, 1 and 2 finished before the abort; item 3 was cancelled").toBeLessThanOrEqual(3);
   });
 
-  test("an already aborted signal rejects with an AbortError", async () => {
+  test("[C8] the cancelled item leaves no dead letter even when its work rejects with an error of its own", async () => {
+    const controller = new AbortController();
+    const results = collector<ItemResult<number>>();
+    const dlq = collector<DeadLetter<number>>();
+    const outcome = await settle(
+      run<number, number>({
+        source: [0, 1, 2, 3],
+        work: async (n) => {
+          await tick();
+          if (n === 2) {
+            controller.abort();
+            await tick();
+            throw new Error("connection closed"); // what a client library throws when its request is torn down
+          }
+          return n;
+        },
+        results: results.stream,
+        dlq: dlq.stream,
+        signal: controller.signal,
+      }),
+      2000,
+      "the run was aborted while item 2 was in flight, and item 2's work then rejected with its own error",
+    );
+    expect("error" in outcome && (outcome.error as Error).name, "an aborted run rejects with an AbortError").toBe("AbortError");
+    expect(dlq.items, "item 2 was cancelled by the abort, not failed: whatever its work rejects with, it must not reach the DLQ").toEqual([]);
+    expect(results.items.every((r) => r.ok), "the cancelled item must not become an { ok: false } result").toBe(true);
+  });
+
+  test("[C9] an already aborted signal rejects with an AbortError", async () => {
     const controller = new AbortController();
     controller.abort(new Error("cancelled by the operator"));
     const results = collector<ItemResult<number>>();
@@ -299,7 +420,7 @@ describe("abort", () => {
     expect("error" in outcome && (outcome.error as Error).name, "a run started with an aborted signal rejects with an AbortError, whatever reason abort() was given (pipeline() wraps the reason as the AbortError's cause; rethrowing signal.reason is not enough)").toBe("AbortError");
   });
 
-  test("an abort stops the run even when the work ignores its signal", async () => {
+  test("[C7] an abort stops the run even when the work ignores its signal", async () => {
     const { source, state } = endlessSource();
     const controller = new AbortController();
     const results = collector<ItemResult<number>>({ onWrite: (count) => count === 2 && controller.abort() });
