@@ -50,6 +50,8 @@ export async function runPipeline<I, O>(options: PipelineOptions<I, O>): Promise
     stop.abort(error);
   };
   const race = <T>(promise: Promise<T>): Promise<T> => Promise.race([promise, over]);
+  // Read through a function: TypeScript's narrowing does not know fail() runs inside the awaits.
+  const brokenBy = (): { error: unknown } | undefined => failure;
 
   const onAbort = () => fail(abortError(options.signal?.reason));
   if (options.signal?.aborted) onAbort();
@@ -63,7 +65,8 @@ export async function runPipeline<I, O>(options: PipelineOptions<I, O>): Promise
 
   try {
     for (let index = 0; ; index++) {
-      if (failure) throw failure.error;
+      const early = brokenBy();
+      if (early) throw early.error;
       const step = await race(Promise.resolve(iterator.next()));
       if (step.done) break;
       const item = step.value;
@@ -71,7 +74,8 @@ export async function runPipeline<I, O>(options: PipelineOptions<I, O>): Promise
       try {
         outcome = { ok: true, value: await race(Promise.resolve().then(() => work(item, workSignal))) };
       } catch (error) {
-        if (failure) throw failure.error; // cancelled or the run broke: not this item's failure
+        const broken = brokenBy();
+        if (broken) throw broken.error; // cancelled or the run broke: not this item's failure
         const message = error instanceof Error ? error.message : String(error);
         await race(write(dlq, { index, item, error: message } satisfies DeadLetter<I>));
         outcome = { ok: false, error: message };
@@ -86,7 +90,7 @@ export async function runPipeline<I, O>(options: PipelineOptions<I, O>): Promise
     return summary;
   } catch (error) {
     fail(error);
-    const reason = failure!.error;
+    const reason = brokenBy()!.error;
     // Close the source (a generator's finally runs) without waiting for it.
     Promise.resolve(iterator.return?.()).catch(() => {});
     if (!dlq.destroyed && !dlq.writableEnded) dlq.end();
