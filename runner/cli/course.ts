@@ -42,12 +42,17 @@ export function findLesson(context: Context, wanted: string): Found {
     return { catalog, lesson: read.lesson, problems: read.problems };
   }
   // A lesson that failed to load may still be the one meant: report its problems.
-  const broken = catalog.problems.filter((problem) => problem.file.includes(`-${wanted}${path.sep}`) || problem.file.endsWith(`-${wanted}`));
+  const broken = problemsOfUnloadedLesson(catalog, wanted);
   if (broken.length > 0) return { catalog, problems: broken };
   const suggestions = nearest(wanted, catalog.lessons.map((lesson) => lesson.meta.id));
   throw new UsageError(
     `unknown lesson "${wanted}".${suggestions.length ? ` Did you mean ${suggestions.map((s) => `"${s}"`).join(" or ")}?` : ""} \`npm run lesson\` lists them all.`,
   );
+}
+
+/** Problems of a lesson that could not be loaded, found by its folder's name (`NN-<id>`). */
+export function problemsOfUnloadedLesson(catalog: Catalog, id: string): Catalog["problems"] {
+  return catalog.problems.filter((problem) => problem.file.includes(`-${id}${path.sep}`) || problem.file.endsWith(`-${id}`));
 }
 
 /** A lesson that has a challenge, or a usage error saying why not. */

@@ -195,7 +195,8 @@ export function checkCourse(lessons: Lesson[]): Problem[] {
       }
     }
   }
-  const cycle = findCycle(new Map(lessons.map((lesson) => [lesson.meta.id, lesson.meta.prerequisites.filter((p) => byId.has(p))])));
+  // Over the first lesson of each id: a duplicate is reported as such, never also as a cycle.
+  const cycle = findCycle(new Map([...byId].map(([id, lesson]) => [id, lesson.meta.prerequisites.filter((p) => byId.has(p))])));
   if (cycle) {
     const lesson = byId.get(cycle[0]!)!;
     problems.push({ file: lesson.file, line: 2, message: `prerequisite cycle: ${cycle.join(" → ")}; remove one of these prerequisites` });

@@ -102,3 +102,21 @@ describe("verify's fairness and contract checks", () => {
     expect(check.detail).toContain('hidden test "[C7] a clause nobody wrote" names C7');
   });
 });
+
+describe("verify gives authors the real error", () => {
+  test("verify <id> on a lesson whose frontmatter is broken prints its file:line problem, not 'unknown lesson'; exit 1", () => {
+    const run = cli(["verify", "broken", "--no-types"], { root: path.join(fixtures, "courses", "broken-lesson") });
+    expect(run.status).toBe(1);
+    expect(run.stderr).not.toContain("unknown lesson");
+    expect(run.stdout).toContain("lessons/1-x/02-broken/lesson.md:9: `prerequisites` should be a list of lesson ids");
+  });
+
+  test("a duplicate id shows in that lesson's own catalog column, and is not also reported as a prerequisite cycle", () => {
+    const run = cli(["verify", "--no-types", "--no-challenges", "--json"], { root: path.join(fixtures, "courses", "duplicate-id") });
+    expect(run.status).toBe(1);
+    const report = JSON.parse(run.stdout) as { problems: string[]; lessons: Array<{ checks: { catalog: { ok: boolean; detail: string } } }> };
+    expect(report.lessons.map((lesson) => lesson.checks.catalog.ok)).toEqual([true, false]);
+    expect(report.lessons[1]!.checks.catalog.detail).toContain("duplicate id `same`");
+    expect(JSON.stringify(report)).not.toContain("prerequisite cycle");
+  });
+});

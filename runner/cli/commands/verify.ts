@@ -8,6 +8,7 @@ import path from "node:path";
 import { checkChallenges, materialiseMutants, typeCheck, typeErrorsOf, type Check, type ChallengeUnderTest } from "../../authoring/checks.ts";
 import { challengeFiles, formatProblem, loadCatalog, nearest, type Lesson } from "../../course/catalog.ts";
 import { EXIT, numberFlag, UsageError, type Command, type Context } from "../args.ts";
+import { problemsOfUnloadedLesson } from "../course.ts";
 import { experimentLimits, runExperiment } from "../../experiment/run.ts";
 import type { Service } from "../../course/frontmatter.ts";
 import { provideServices, serviceMissing, type RunningServices } from "../../process/services/provide.ts";
@@ -109,17 +110,22 @@ export const verifyCommand: Command = {
     const regrade = numberFlag(args, "regrade", 1, { min: 1, max: 100 });
     const catalog = loadCatalog(context.root);
     const known = catalog.lessons.map((lesson) => lesson.meta.id);
+    const reports: LessonReport[] = [];
     for (const id of args.positional) {
-      if (!known.includes(id)) {
-        const hint = nearest(id, known);
-        throw new UsageError(`unknown lesson "${id}"${hint.length ? `; did you mean ${hint.map((h) => `"${h}"`).join(" or ")}?` : ""}`);
+      if (known.includes(id)) continue;
+      // A lesson that does not load is still the one meant: its problems, as `lesson <id>` shows them.
+      const broken = problemsOfUnloadedLesson(catalog, id);
+      if (broken.length > 0) {
+        reports.push({ id, ok: false, checks: { catalog: { ok: false, detail: broken.map((problem) => formatProblem(problem, context.root)).join("\n") } } });
+        continue;
       }
+      const hint = nearest(id, known);
+      throw new UsageError(`unknown lesson "${id}"${hint.length ? `; did you mean ${hint.map((h) => `"${h}"`).join(" or ")}?` : ""}`);
     }
     const lessons = args.positional.length ? catalog.lessons.filter((lesson) => args.positional.includes(lesson.meta.id)) : catalog.lessons;
     const ci = Boolean(process.env.CI);
     const { missing, starting } = provideFor(lessons.flatMap((lesson) => lesson.meta.services));
     starting.catch(() => {}); // awaited below; an early failure must not count as unhandled meanwhile
-    const reports: LessonReport[] = [];
     /** Seconds per phase (they run side by side), and the slowest candidates to grade. */
     const timings = { experimentsS: 0, challengesS: 0, typesS: 0, totalS: 0, slowest: [] as Array<{ candidate: string; seconds: number }> };
     try {
@@ -170,7 +176,12 @@ export const verifyCommand: Command = {
       timings.totalS = clock() - began;
       for (const lesson of lessons) {
         const id = lesson.meta.id;
-        const checks: Record<string, Check> = { catalog: { ok: true, detail: "frontmatter, sections and prerequisites are valid" } };
+        const own = catalog.problems.filter((problem) => problem.file === lesson.file);
+        const checks: Record<string, Check> = {
+          catalog: own.length
+            ? { ok: false, detail: own.map((problem) => formatProblem(problem, context.root)).join("\n") }
+            : { ok: true, detail: "frontmatter, sections and prerequisites are valid" },
+        };
         const why = unavailable.get(id);
         if (why) {
           checks.experiment = { ok: !ci, skipped: !ci, detail: `${ci ? "CI must verify this lesson, but " : ""}${why}` };
@@ -188,7 +199,10 @@ export const verifyCommand: Command = {
     } finally {
       await starting.then(({ running }) => running?.stop(), () => {});
     }
-    const problems = catalog.problems.map((problem) => formatProblem(problem, context.root));
+    // Problems shown in a lesson's own catalog column are not repeated above the table; with ids
+    // given, only those lessons' problems count.
+    const shown = new Set(reports.flatMap((report) => report.checks.catalog?.detail.split("\n") ?? []));
+    const problems = args.positional.length ? [] : catalog.problems.map((problem) => formatProblem(problem, context.root)).filter((problem) => !shown.has(problem));
     const ok = problems.length === 0 && reports.every((report) => report.ok);
     if (context.json) {
       context.out(JSON.stringify({ ok, problems, lessons: reports, timings }));
