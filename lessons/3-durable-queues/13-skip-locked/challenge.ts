@@ -32,6 +32,7 @@ export interface Queryable {
 export interface ClaimedJob {
   id: number;
   kind: string;
+  /** The row's payload as stored (any JSON value: 0, "", false and null come back as they are). */
   payload: unknown;
   priority: number;
   runAt: Date;
@@ -46,19 +47,29 @@ export interface ClaimedJob {
 /**
  * Claims up to `n` jobs for `workerId` and returns them.
  *
- * - Eligible: `status = 'ready'` and `run_at <= now`. Nothing else is ever claimed.
- * - Most urgent first: lowest `priority`, then earliest `run_at`, then lowest `id`;
- *   the returned array is in that order.
- * - Each claimed row becomes `status = 'active'`, `attempts = attempts + 1`,
+ * - [C1] Eligible: `status = 'ready'` and `run_at <= now`. Nothing else is ever
+ *   claimed; with nothing eligible the claim returns [].
+ * - [C2] Most urgent first: lowest `priority`, then earliest `run_at`, then
+ *   lowest `id`; the returned array is in that order.
+ * - [C3] Each claimed row becomes `status = 'active'`, `attempts = attempts + 1`,
  *   `locked_by = workerId`, `locked_at = now`, and the change is committed when
- *   the promise resolves.
- * - Concurrent claimers on separate connections get disjoint jobs, and
- *   together, claiming until they get an empty array, they get every eligible job.
- * - A claim never waits for another transaction's row locks: rows that another
- *   transaction has locked are skipped, and the claim takes the next eligible
- *   ones instead. It returns fewer than `n` jobs only when fewer eligible jobs
- *   are unlocked; `n <= 0` returns [] (with or without asking the database).
- * - `now` is passed in (do not use SQL `now()`), so tests can choose the time.
+ *   the promise resolves. Each returned job is that row after the claim, in
+ *   camelCase, its payload as stored.
+ * - [C4] Concurrent claimers on separate connections get disjoint jobs, and
+ *   together, claiming until they get an empty array, they get every eligible
+ *   job. This holds even when another claimer runs a whole claim between any
+ *   two of your statements. Use only `db.query` on the connection you are given.
+ * - [C5] A claim never waits for another transaction's row locks: rows that
+ *   another transaction has locked are skipped, and the claim takes the next
+ *   eligible ones instead. It returns fewer than `n` jobs only when fewer
+ *   eligible jobs are unlocked.
+ * - [C6] `n <= 0` returns [] (with or without asking the database); an `n`
+ *   larger than the number of eligible jobs (even beyond 2^31) claims them all.
+ * - [C7] `now` is passed in (do not use SQL `now()`), so tests can choose the time.
+ * - [C8] If one of your statements fails, the connection is left usable: no
+ *   transaction left open or aborted (ROLLBACK what you began), no row locks
+ *   held. A claim that rejects has claimed nothing (no change of an earlier
+ *   statement stays committed).
  *
  * Hint: the reference does it in ONE statement (a CTE with
  * `ORDER BY … LIMIT … FOR UPDATE SKIP LOCKED`, then `UPDATE … FROM … RETURNING`).

@@ -165,7 +165,7 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined
 }
 
 describe("claimJobs", () => {
-  test("a claim marks each job active, raises attempts by one and records the worker and the time", async () => {
+  test("[C3][C7] a claim marks each job active, raises attempts by one and records the worker and the time", async () => {
     const table = await createTable();
     try {
       await insertJobs(table, [{ kind: "email" }, { kind: "report", attempts: 2 }, { kind: "invoice" }]);
@@ -190,7 +190,36 @@ describe("claimJobs", () => {
     }
   });
 
-  test("claims only ready jobs whose run_at has come, and returns [] when none is eligible", async () => {
+  test("[C3] a payload of 0, \"\", false or null comes back exactly as stored", async () => {
+    const table = await createTable();
+    try {
+      const values = [0, "", false, null];
+      await admin.query(
+        `INSERT INTO ${pg.escapeIdentifier(table)} (kind, payload, run_at) SELECT 'falsy', p, $2 FROM unnest($1::jsonb[]) WITH ORDINALITY AS x(p, ord) ORDER BY ord`,
+        [values.map((v) => JSON.stringify(v)), minutes(-10)],
+      );
+      const claimed = await claimJobs(claimers[0]!.client, table, "worker-a", 10, NOW);
+      expect(claimed.map((j) => j.payload), "each job's payload must come back as stored (jsonb 0, \"\", false, null): do not replace a falsy payload").toStrictEqual(values);
+    } finally {
+      await dropTable(table);
+    }
+  });
+
+  test("[C6] an n far beyond the number of jobs (2^31 + 5) claims every eligible job", async () => {
+    const table = await createTable();
+    try {
+      await insertJobs(table, [{}, {}, { runAt: minutes(5) }]);
+      const outcome = await claimJobs(claimers[0]!.client, table, "worker-a", 2 ** 31 + 5, NOW).then(
+        (value) => ({ ids: ids(value) }),
+        (error: unknown) => ({ error: String((error as Error)?.message ?? error) }),
+      );
+      expect(outcome, "n = 2^31 + 5 must claim both eligible jobs (LIMIT takes a bigint; do not cast n to a 32-bit integer)").toEqual({ ids: [1, 2] });
+    } finally {
+      await dropTable(table);
+    }
+  });
+
+  test("[C1][C6][C7] claims only ready jobs whose run_at has come, and returns [] when none is eligible", async () => {
     const table = await createTable();
     try {
       await insertJobs(table, [
@@ -218,13 +247,18 @@ describe("claimJobs", () => {
     }
   });
 
-  test("claims at most n jobs, the most urgent first: lowest priority, then earliest run_at, then lowest id", async () => {
+  test("[C2] claims at most n jobs, the most urgent first: lowest priority, then earliest run_at, then lowest id", async () => {
     const table = await createTable();
     const t = pg.escapeIdentifier(table);
     // RETURNING has no defined order. Steer the planner to a merge join (which sorts by id),
-    // so a claim that relies on the order RETURNING happens to produce is caught.
+    // so a claim that relies on the order RETURNING happens to produce is caught. And no
+    // index scans: the rows come in the order they were inserted, so a LIMIT without its
+    // own ORDER BY picks whatever comes first, not the most urgent jobs.
     await claimers[1]!.client.query("SET enable_hashjoin = off");
     await claimers[1]!.client.query("SET enable_nestloop = off");
+    await claimers[1]!.client.query("SET enable_indexscan = off");
+    await claimers[1]!.client.query("SET enable_bitmapscan = off");
+    await claimers[1]!.client.query("SET enable_indexonlyscan = off");
     try {
       await fc.assert(
         fc.asyncProperty(
@@ -250,13 +284,14 @@ describe("claimJobs", () => {
         { numRuns: 40 },
       );
     } finally {
-      await claimers[1]!.client.query("RESET enable_hashjoin").catch(() => {});
-      await claimers[1]!.client.query("RESET enable_nestloop").catch(() => {});
+      for (const setting of ["enable_hashjoin", "enable_nestloop", "enable_indexscan", "enable_bitmapscan", "enable_indexonlyscan"]) {
+        await claimers[1]!.client.query(`RESET ${setting}`).catch(() => {});
+      }
       await dropTable(table);
     }
   });
 
-  test("a claimer does not wait for another transaction's locked rows: it skips them and takes the next eligible jobs", async () => {
+  test("[C5] a claimer does not wait for another transaction's locked rows: it skips them and takes the next eligible jobs", async () => {
     const holder = claimers[0]!;
     const claimer = claimers[1]!;
     // FOR UPDATE: another claimer mid-claim. FOR SHARE: any transaction reading the rows with a
@@ -284,7 +319,7 @@ describe("claimJobs", () => {
     }
   });
 
-  test("claims stay disjoint when another claimer runs a whole claim between any two of your statements", async () => {
+  test("[C4] claims stay disjoint when another claimer runs a whole claim between any two of your statements", async () => {
     // Your claim may be one statement (then there is no gap) or several. For every gap
     // between two of your statements, a second claimer runs a complete claim in it.
     const [a, b] = [claimers[2]!, claimers[3]!];
@@ -343,7 +378,59 @@ describe("claimJobs", () => {
     }
   });
 
-  test("four claimers on separate connections, claiming in parallel until empty, together get every job exactly once", async () => {
+  test("[C8] when one of your statements fails, the connection stays usable (no open or aborted transaction) and a rejected claim has claimed nothing", async () => {
+    // For every statement of your claim in turn, the database runs a failing
+    // statement (division by zero) in its place.
+    const b = claimers[3]!;
+    for (let gap = 1; gap <= 8; gap++) {
+      const table = await createTable();
+      let statements = 0;
+      const failing: Queryable = {
+        query: async (text, values) => {
+          if (/^\s*ROLLBACK\b/i.test(text)) return b.client.query(text, values);
+          if (++statements === gap) return b.client.query("SELECT 1/0 AS failing_statement");
+          return b.client.query(text, values);
+        },
+      } as Queryable;
+      try {
+        await insertJobs(table, [{}, {}, {}]);
+        const outcome = await claimJobs(failing, table, "worker-b", 2, NOW).then(
+          (value) => ({ kind: "done" as const, value }),
+          (error: unknown) => ({ kind: "failed" as const, error }),
+        );
+        if (statements < gap) break; // your claim has fewer statements: every one has failed once
+        const usable = await b.client.query("SELECT 1 AS ok").then(
+          () => "ok",
+          (error: unknown) => String((error as Error)?.message ?? error),
+        );
+        expect(
+          usable,
+          `your claim's statement #${gap} failed; afterwards the connection must still run queries. If you BEGIN a transaction, ROLLBACK when a statement fails`,
+        ).toBe("ok");
+        const { rows: state } = await admin.query<{ state: string }>("SELECT state FROM pg_stat_activity WHERE pid = $1", [b.pid]);
+        expect(
+          state[0]?.state,
+          `your claim's statement #${gap} failed; afterwards no transaction may be left open on the connection (it would keep its row locks): ROLLBACK what you began`,
+        ).toBe("idle");
+        const after = await rows(table);
+        if (outcome.kind === "failed") {
+          expect(
+            after.map((r) => ({ id: r.id, status: r.status, attempts: r.attempts })),
+            `your claim's statement #${gap} failed and the claim rejected: it must claim nothing (an earlier statement's change must be rolled back)`,
+          ).toEqual([1, 2, 3].map((id) => ({ id, status: "ready", attempts: 0 })));
+        } else {
+          expect(after.filter((r) => r.status === "active").map((r) => r.id), "the claim resolved: the jobs it returned are the active ones").toEqual(ids(outcome.value).sort((x, y) => x - y));
+        }
+        const next = await claimJobs(b.client, table, "worker-b", 3, NOW);
+        expect(next.length + after.filter((r) => r.status === "active").length, "the connection keeps working: the next claim gets the remaining jobs").toBe(3);
+      } finally {
+        await b.client.query("ROLLBACK").catch(() => {});
+        await dropTable(table);
+      }
+    }
+  });
+
+  test("[C4] four claimers on separate connections, claiming in parallel until empty, together get every job exactly once", async () => {
     const table = await createTable();
     try {
       const total = 400;
