@@ -9,23 +9,31 @@
 import type { Writable } from "node:stream";
 
 /**
- * Writes every item of `items`, in order, into `sink` (an objectMode Writable),
- * with one write() per item, and returns how many items were written.
+ * Writes every item of `items` into `sink` (an objectMode Writable) and returns
+ * how many items were written.
  *
- * - Backpressure: when write() returns false, wait for the sink's 'drain' event
- *   before writing the next item. When write() returns true, write the next item
- *   right away: 'drain' is only emitted after a write() that returned false, so
- *   waiting for it after a true waits forever. As a result, the sink's
- *   `writableLength` never exceeds its `writableHighWaterMark` (+1 at most) while
- *   the consumer is slower than the producer.
- * - When `items` is exhausted: call sink.end(), and resolve with the number of
- *   items written only once the sink has emitted 'finish' (everything consumed).
- * - The sink fails (an 'error') or closes before finishing (destroy() without
- *   an error), at any moment, including while you wait for 'drain': stop pulling
- *   from `items` (a generator's finally block runs) and reject with the sink's
- *   error, or with an Error for a premature close. Never hang, and never
- *   leave the sink's 'error' event unhandled.
- * - `items` throws: destroy the sink with that error and reject with it.
+ * - [C1] One write() per item, in order, every item (0, "" and false included;
+ *   an objectMode stream cannot carry null).
+ * - [C2] Backpressure: when write() returns false, wait for the sink's 'drain'
+ *   event before writing the next item. As a result, the sink's `writableLength`
+ *   never exceeds its `writableHighWaterMark` (+1 at most) while the consumer is
+ *   slower than the producer.
+ * - [C3] When write() returns true, write the next item right away: 'drain' is
+ *   only emitted after a write() that returned false, so waiting for it after a
+ *   true waits forever.
+ * - [C4] When `items` is exhausted (also when it was empty): call sink.end(), and
+ *   resolve with the number of items written only once the sink has emitted
+ *   'finish' (everything consumed, its final() done).
+ * - [C5] The sink fails (an 'error') or closes before finishing (destroy()
+ *   without an error) while items are still being written: while you wait for
+ *   'drain', while you wait for the next item of a slow source, or already
+ *   before the call. Then stop pulling from `items` (a generator's finally block
+ *   runs) and reject with the sink's error, or with an Error for a premature
+ *   close. Never hang (not even when the sink is destroyed after end(), before
+ *   'finish'), and never leave the sink's 'error' event unhandled.
+ * - [C6] `items` throws: destroy the sink with that error (an Error made from it
+ *   if the thrown value is not one) and reject with the thrown value itself,
+ *   unchanged, even when it is a string or another non-Error.
  */
 export function produce<T>(items: Iterable<T> | AsyncIterable<T>, sink: Writable): Promise<number> {
   throw new Error("TODO: produce — write while write() returns true, wait for 'drain' after false, end and wait for 'finish'");

@@ -112,7 +112,7 @@ const run = <T>(items: Iterable<T> | AsyncIterable<T>, sink: Writable) => Promis
 // --- backpressure ------------------------------------------------------------------------
 
 describe("backpressure", () => {
-  test("write() returning true is not a reason to wait: a fast sink gets everything without hanging", async () => {
+  test("[C3] write() returning true is not a reason to wait: a fast sink gets everything without hanging", async () => {
     const c = consumer({ highWaterMark: 8, delays: [0] });
     const items = Array.from({ length: 20 }, (_, i) => i);
     const outcome = await settle(run(items, c.sink), 1500, drainHint);
@@ -121,7 +121,20 @@ describe("backpressure", () => {
     expect(c.received, "every item arrives, in order").toEqual(items);
   });
 
-  test("a producer much faster than its consumer never buffers more than highWaterMark + 1 items", async () => {
+  test("[C1][C4] falsy items are written like any other, and an empty source still ends the sink and waits for 'finish'", async () => {
+    const c = consumer({ highWaterMark: 1, delays: [1] });
+    const outcome = await settle(run([0, "", false], c.sink), 1500, `three falsy items: ${drainHint}`);
+    if ("error" in outcome) throw outcome.error;
+    expect(outcome.value, "three items written").toBe(3);
+    expect(c.received, "0, \"\" and false are items like any other (objectMode)").toEqual([0, "", false]);
+    const empty = consumer({ highWaterMark: 2, slowFinal: 3 });
+    const none = await settle(run([], empty.sink), 1500, "an empty source: end() the sink and wait for 'finish'");
+    if ("error" in none) throw none.error;
+    expect(none.value, "nothing to write: 0 items").toBe(0);
+    expect(empty.flushed(), "even with nothing to write, produce() must end() the sink and resolve only after 'finish'").toBe(true);
+  });
+
+  test("[C2] a producer much faster than its consumer never buffers more than highWaterMark + 1 items", async () => {
     const c = consumer({ highWaterMark: 4, delays: [3] });
     const items = Array.from({ length: 40 }, (_, i) => i);
     const outcome = await settle(run(items, c.sink), 3000, `40 items into a slow consumer: ${drainHint}`);
@@ -130,7 +143,7 @@ describe("backpressure", () => {
     expect(c.received, "every item arrives, in order").toEqual(items);
   });
 
-  test("for any highWaterMark, item count, consumer speed and source kind: bounded buffer, every item in order, resolved after 'finish'", async () => {
+  test("[C1][C2][C3][C4] for any highWaterMark, item count, consumer speed and source kind: bounded buffer, every item in order, resolved after 'finish'", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 8 }),
@@ -157,7 +170,7 @@ describe("backpressure", () => {
 // --- failures ------------------------------------------------------------------------------
 
 describe("when something breaks", () => {
-  test("a sink that fails rejects with its error and stops pulling the source", async () => {
+  test("[C5] a sink that fails rejects with its error and stops pulling the source", async () => {
     const broken = new Error("socket hang up");
     const c = consumer({ highWaterMark: 2, delays: [1], failAt: { index: 5, error: broken } });
     const { source, state } = countingSource(Array.from({ length: 100 }, (_, i) => i));
@@ -168,7 +181,7 @@ describe("when something breaks", () => {
     expect(state.closed, "the source must be closed (its finally block runs) when produce() gives up").toBe(true);
   });
 
-  test("a sink destroyed without an error while the producer waits for 'drain' rejects instead of hanging", async () => {
+  test("[C5] a sink destroyed without an error while the producer waits for 'drain' rejects instead of hanging", async () => {
     const c = consumer({ highWaterMark: 2, stuck: true });
     const { source, state } = countingSource(Array.from({ length: 50 }, (_, i) => i));
     const pending = run(source, c.sink);
@@ -181,7 +194,7 @@ describe("when something breaks", () => {
     expect(state.closed, "the source must be closed when produce() gives up").toBe(true);
   });
 
-  test("a sink that fails or closes while the producer waits on a slow source (not on 'drain') is handled too", async () => {
+  test("[C5] a sink that fails or closes while the producer waits on a slow source (not on 'drain') is handled too", async () => {
     for (const how of ["error", "close"] as const) {
       const broken = new Error("connection reset while the source was slow");
       const c = consumer({ highWaterMark: 16, delays: [0] });
@@ -220,7 +233,47 @@ describe("when something breaks", () => {
     }
   });
 
-  test("a source that throws destroys the sink with that error and rejects with it", async () => {
+  test("[C5] a sink destroyed before the call makes produce() reject; one destroyed after end() does not leave it hanging", async () => {
+    const gone = consumer({ highWaterMark: 2 });
+    gone.sink.destroy();
+    const { source, state } = countingSource(Array.from({ length: 20 }, (_, i) => i));
+    const early = await settle(run(source, gone.sink), 1000, "the sink was already destroyed when produce() was called");
+    expect("error" in early, "a sink that is already closed can never finish: produce() must reject").toBe(true);
+    expect(state.pulled, "nothing (at most one item) may be pulled for a sink that is already gone").toBeLessThanOrEqual(1);
+    await ticks(3);
+    // A generator that was never started has no finally block to run; one that was started must be closed.
+    if (state.pulled > 0) expect(state.closed, "the source was started: it must be closed (its finally block runs) when produce() gives up").toBe(true);
+
+    const late = consumer({ highWaterMark: 4, delays: [0], slowFinal: 200 });
+    const pending = run([1, 2, 3], late.sink);
+    for (let i = 0; i < 50 && !late.sink.writableEnded; i++) await tick();
+    expect(late.sink.writableEnded, "produce() should end() the sink once the three items are written").toBe(true);
+    late.sink.destroy();
+    // Node's finished() counts an ended sink with an empty buffer as done, so resolving is allowed here; hanging is not.
+    await settle(pending, 1000, "the sink was destroyed after end() but before 'finish': 'finish' will never come, so waiting for it alone hangs; listen for 'close' too (finished(sink) does)");
+  });
+
+  test("[C6] a source that throws a string or another non-Error: produce() rejects with that very value", async () => {
+    for (const kind of ["async", "sync"] as const) {
+      const thrown = `${kind} upstream gave up`;
+      function* syncSource() {
+        yield 1;
+        throw thrown;
+      }
+      async function* asyncSource() {
+        yield 1;
+        throw thrown;
+      }
+      const c = consumer({ highWaterMark: 4, delays: [0] });
+      c.sink.on("error", () => {}); // the test looks at sink.errored instead
+      const outcome = await settle(run(kind === "async" ? asyncSource() : syncSource(), c.sink), 1500, `a ${kind} source threw a string`);
+      expect("error" in outcome && outcome.error, "produce() must reject with exactly what the source threw, not an Error wrapped around it").toBe(thrown);
+      expect(c.sink.destroyed, "a broken source must not leave the sink open").toBe(true);
+      expect(c.sink.errored instanceof Error, "the sink is destroyed with an Error (made from the thrown value)").toBe(true);
+    }
+  });
+
+  test("[C6] a source that throws destroys the sink with that error and rejects with it", async () => {
     const broken = new Error("upstream read failed");
     async function* source() {
       yield 1;
