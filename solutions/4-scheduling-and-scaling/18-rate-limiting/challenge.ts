@@ -122,6 +122,7 @@ export function createLimitedWorker<T>(options: LimitedWorkerOptions<T>): Limite
           job.failedReason = error instanceof Error ? error.message : String(error);
         } else {
           job.state = "waiting";
+          if (closed) return; // a closed worker sets no timer, not even for a retry
           const timer = clock.setTimeout(() => {
             retryTimers.delete(timer);
             waiting.push(job);

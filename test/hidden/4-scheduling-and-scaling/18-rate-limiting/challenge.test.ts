@@ -84,14 +84,14 @@ async function settle(clock: FakeClock): Promise<void> {
 }
 
 describe("token bucket", () => {
-  test("a new bucket holds capacity tokens and refuses the next one", () => {
+  test("[C1][C4] a new bucket holds capacity tokens and refuses the next one", () => {
     const clock = new FakeClock();
     const bucket = createTokenBucket({ capacity: 3, refillPerSecond: 2 }, clock);
     const taken = [bucket.tryTake(), bucket.tryTake(), bucket.tryTake(), bucket.tryTake()];
     expect(taken, "a full bucket of capacity 3 grants 3 tokens at once, then refuses").toEqual([true, true, true, false]);
   });
 
-  test("tokens come back at refillPerSecond and never pile up beyond capacity", async () => {
+  test("[C1] tokens come back at refillPerSecond and never pile up beyond capacity", async () => {
     const clock = new FakeClock();
     const bucket = createTokenBucket({ capacity: 3, refillPerSecond: 2 }, clock);
     while (bucket.tryTake());
@@ -105,7 +105,7 @@ describe("token bucket", () => {
     expect(burst, "after a quiet minute the bucket must hold capacity (3) tokens, not everything it earned").toBe(3);
   });
 
-  test("msUntilToken is 0 exactly when a token is there, and waiting that long is enough", async () => {
+  test("[C3] msUntilToken is 0 exactly when a token is there, and waiting that long is enough", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 5 }),
@@ -136,21 +136,203 @@ describe("token bucket", () => {
     );
   });
 
-  test("bad options are rejected with a RangeError", () => {
+  test("[C4] bad options are rejected with a RangeError; a capacity of 2^31 and above is fine", () => {
     const clock = new FakeClock();
-    for (const bad of [
+    for (const bad of <Array<Record<string, number>>>[
       { capacity: 0, refillPerSecond: 1 },
+      { capacity: -1, refillPerSecond: 1 },
       { capacity: 1.5, refillPerSecond: 1 },
+      { capacity: Number.NaN, refillPerSecond: 1 },
+      { capacity: Number.POSITIVE_INFINITY, refillPerSecond: 1 },
       { capacity: 2, refillPerSecond: 0 },
       { capacity: 2, refillPerSecond: -1 },
+      { capacity: 2, refillPerSecond: Number.NaN },
+      { capacity: 2, refillPerSecond: Number.POSITIVE_INFINITY },
+      { refillPerSecond: 1 },
+      { capacity: 2 },
     ]) {
-      expect(() => createTokenBucket(bad, clock), `createTokenBucket(${JSON.stringify(bad)}) must throw a RangeError`).toThrow(RangeError);
+      const shown = `{ ${Object.entries(bad).map(([k, v]) => `${k}: ${v}`).join(", ")} }`;
+      expect(() => createTokenBucket(bad as { capacity: number; refillPerSecond: number }, clock), `createTokenBucket(${shown}) must throw a RangeError`).toThrow(RangeError);
+    }
+    for (const capacity of [2 ** 31, 2 ** 32 + 3]) {
+      let bucket: ReturnType<typeof createTokenBucket>;
+      try {
+        bucket = createTokenBucket({ capacity, refillPerSecond: 1 }, clock);
+      } catch (error) {
+        expect.fail(`createTokenBucket({ capacity: ${capacity}, refillPerSecond: 1 }) threw ${String(error)}: any integer >= 1 is a valid capacity`);
+      }
+      let taken = 0;
+      for (let i = 0; i < 1_000; i++) if (bucket.tryTake()) taken++;
+      expect(taken, `a new bucket of capacity ${capacity} is full: 1000 calls in a row all take a token`).toBe(1_000);
+      expect(bucket.msUntilToken(), `a bucket of capacity ${capacity} that still holds tokens has one now`).toBe(0);
     }
   });
 });
 
+describe("jobs, ids and attempts", () => {
+  test("[C5][C6] ids are any strings; an id added twice throws; get() of an unknown id is undefined", async () => {
+    const { clock, worker, starts } = harness({ capacity: 10, rate: 10 });
+    const ids = ["", "constructor", "__proto__", "toString", "hasOwnProperty"];
+    for (const id of ids) {
+      let job: ReturnType<typeof worker.add> | undefined;
+      try {
+        job = worker.add(id, `data of ${id}`);
+      } catch (error) {
+        expect.fail(`add(${JSON.stringify(id)}) threw ${String(error)}: an id is any string, and this one was never added before`);
+      }
+      expect(worker.get(id), `get(${JSON.stringify(id)}) returns the very job add() returned (keep jobs in a Map: a plain object already "has" some of these ids)`).toBe(job);
+    }
+    expect(() => worker.add("constructor", "again"), 'adding "constructor" a second time must throw: ids are unique').toThrow();
+    expect(worker.get("valueOf"), "get() of an id never added is undefined").toBeUndefined();
+    await settle(clock);
+    expect(starts.map((s) => s.id).sort(), "every job runs once, whatever its id").toEqual([...ids].sort());
+    for (const id of ids) expect(worker.get(id)?.state, `job ${JSON.stringify(id)} completes`).toBe("completed");
+    worker.close();
+  });
+
+  test("[C10] an explicit maxAttempts of 0 or 1 makes the first failure final, and failedReason carries a thrown non-Error too", async () => {
+    for (const maxAttempts of [0, 1]) {
+      const thrown: unknown[] = ["a plain string", 404, undefined];
+      const { clock, worker, starts } = harness({
+        capacity: 10,
+        rate: 10,
+        maxAttempts,
+        behave: async (id) => {
+          throw thrown[Number(id.slice(1))];
+        },
+      });
+      thrown.forEach((_, i) => worker.add(`j${i}`, "x"));
+      await settle(clock);
+      expect(starts.length, `maxAttempts ${maxAttempts}: each failing job runs once and is not retried (the default of 3 applies only when the option is absent)`).toBe(thrown.length);
+      thrown.forEach((value, i) => {
+        const job = worker.get(`j${i}`)!;
+        expect([job.state, job.attemptsMade], `maxAttempts ${maxAttempts}: j${i} failed for good after one attempt`).toEqual(["failed", 1]);
+        expect(job.failedReason, `j${i} threw ${String(value)} (not an Error): failedReason must be String(value)`).toBe(String(value));
+      });
+      worker.close();
+    }
+  });
+
+  test("[C10] a job whose attempt failed waits retryDelayMs, then rejoins the line at the back", async () => {
+    const { clock, worker, starts } = harness({
+      capacity: 10,
+      rate: 10,
+      retryDelayMs: 300,
+      behave: async (id, attempt) => {
+        if (id === "a" && attempt === 1) throw new Error("transient");
+      },
+    });
+    worker.add("a", "x");
+    clock.setTimeout(() => worker.add("b", "x"), 100);
+    await settle(clock);
+    expect(starts.map((s) => `${s.id}#${s.attempt}@${s.at}`), "a fails at 0 ms and runs again 300 ms later (retryDelayMs), not at once; b, added at 100 ms, does not wait for it").toEqual([
+      "a#1@0",
+      "b#1@100",
+      "a#2@300",
+    ]);
+    worker.close();
+  });
+});
+
+describe("when the upstream says 429", () => {
+  test("[C8][C11] the rerun after a RateLimitedError takes a token like any other run", async () => {
+    const { clock, worker, starts } = harness({
+      capacity: 1,
+      rate: 1,
+      behave: async (id) => {
+        if (starts.filter((s) => s.id === id).length === 1) throw new RateLimitedError(100);
+      },
+    });
+    worker.add("api", "x");
+    await settle(clock);
+    expect(
+      starts.map((s) => `${s.id}#${s.attempt}@${s.at}`),
+      "capacity 1 at 1/s: the 429 at 0 ms asks for 100 ms, but the bucket's next token comes at 1000 ms; the rerun must wait for it",
+    ).toEqual(["api#1@0", "api#1@1000"]);
+    worker.close();
+  });
+
+  test("[C11] a rate-limited job goes back to the FRONT of the line, ahead of the jobs that waited behind it", async () => {
+    const { clock, worker, starts } = harness({
+      capacity: 1,
+      rate: 10,
+      behave: async (id) => {
+        if (id === "a" && starts.filter((s) => s.id === "a").length === 1) throw new RateLimitedError(500);
+      },
+    });
+    for (const id of ["a", "b", "c"]) worker.add(id, "x");
+    await settle(clock);
+    expect(starts.map((s) => `${s.id}@${s.at}`), "a is refused at 0 ms with Retry-After 500: b and c were waiting behind it, so a runs first at 500 ms, then b and c").toEqual([
+      "a@0",
+      "a@500",
+      "b@600",
+      "c@700",
+    ]);
+    worker.close();
+  });
+
+  test("[C11] a second, shorter Retry-After never shortens the pause already in force", async () => {
+    const { clock, worker, starts } = harness({
+      capacity: 5,
+      rate: 10,
+      behave: async (id, _attempt, c) => {
+        const runs = starts.filter((s) => s.id === id).length;
+        if (id === "x" && runs === 1) {
+          await c.sleep(10);
+          throw new RateLimitedError(2000); // pause until 2010 ms
+        }
+        if (id === "y" && runs === 1) {
+          await c.sleep(20);
+          throw new RateLimitedError(500); // would end at 520 ms: earlier than 2010
+        }
+      },
+    });
+    worker.add("x", "data");
+    worker.add("y", "data");
+    clock.setTimeout(() => worker.add("z", "data"), 1_000);
+    await settle(clock);
+    const reruns = starts.slice(2);
+    expect(reruns.map((s) => s.id).sort(), "x, y and z must all run after the pause").toEqual(["x", "y", "z"]);
+    for (const s of reruns) {
+      expect(s.at, `${s.id} started at ${s.at} ms: the upstream asked at 10 ms to wait 2000 ms, so nothing may start before 2010 ms; a later 500 ms Retry-After does not shorten that`).toBeGreaterThanOrEqual(2010);
+    }
+    worker.close();
+  });
+});
+
+describe("close()", () => {
+  test("[C7][C12] close() leaves nothing on the clock: no wake-up timer however often it was set, no pending retry delay; a handler that fails after close() sets no timer", async () => {
+    const { clock, worker, starts } = harness({
+      capacity: 2,
+      rate: 1,
+      retryDelayMs: 5_000,
+      behave: async (id, _attempt, c) => {
+        if (id === "slow") {
+          await c.sleep(3_000);
+          throw new Error("fails after close()");
+        }
+        if (id === "flaky") throw new Error("retry me later");
+      },
+    });
+    worker.add("flaky", "x"); // fails at once: a 5 s retry delay is pending
+    worker.add("slow", "x"); // still running when close() comes
+    for (let i = 0; i < 4; i++) clock.setTimeout(() => worker.add(`late${i}`, "x"), 100 + 100 * i); // each add while waiting for a token
+    await clock.advance(600);
+    worker.close();
+    worker.close();
+    expect(clock.pendingTimers, "right after close() only the running handler's own sleep may be on the clock: clear the wake-up timer (every one you set) and every retry delay").toBe(1);
+    await clock.advance(2_500); // the slow handler fails at 3000 ms, after close()
+    expect(clock.pendingTimers, "a handler that fails after close() must not set a retry timer").toBe(0);
+    worker.add("after-close", "x");
+    await clock.advance(10_000);
+    expect(clock.pendingTimers, "add() after close() sets no timer").toBe(0);
+    expect(starts.map((s) => s.id), "nothing starts after close(), not even a job added after it").toEqual(["flaky", "slow"]);
+    expect(worker.get("after-close")?.state, "a job added after close() stays waiting").toBe("waiting");
+  });
+});
+
 describe("a queue worker behind the limiter", () => {
-  test("in any window of T ms, at most capacity + rate*T jobs start, and every job still runs", async () => {
+  test("[C2][C8][C9] in any window of T ms, at most capacity + rate*T jobs start, each as soon as a token is free, and every job still runs", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 5 }),
@@ -189,7 +371,7 @@ describe("a queue worker behind the limiter", () => {
     );
   });
 
-  test("a burst right before and right after a refill boundary is still limited (no fixed window)", async () => {
+  test("[C2][C8] a burst right before and right after a refill boundary is still limited (no fixed window)", async () => {
     const { clock, worker, starts } = harness({ capacity: 5, rate: 5 });
     clock.setTimeout(() => {
       for (let i = 0; i < 5; i++) worker.add(`early${i}`, "x");
@@ -206,7 +388,7 @@ describe("a queue worker behind the limiter", () => {
     expect(starts.length, "all 10 jobs must eventually start").toBe(10);
   });
 
-  test("a job that finds no token waits and starts as soon as one is available, in order", async () => {
+  test("[C9] a job that finds no token waits and starts as soon as one is available, in order", async () => {
     const { clock, worker, starts } = harness({ capacity: 2, rate: 4 });
     const ids = Array.from({ length: 10 }, (_, i) => `j${i}`);
     for (const id of ids) worker.add(id, "x");
@@ -221,7 +403,7 @@ describe("a queue worker behind the limiter", () => {
     });
   });
 
-  test("slow handlers do not hold back the next job: tokens, not running jobs, pace the worker", async () => {
+  test("[C9] slow handlers do not hold back the next job: tokens, not running jobs, pace the worker", async () => {
     const { clock, worker, starts } = harness({ capacity: 3, rate: 10, behave: (_id, _attempt, c) => c.sleep(1000) });
     for (let i = 0; i < 4; i++) worker.add(`j${i}`, "x");
     await settle(clock);
@@ -231,7 +413,7 @@ describe("a queue worker behind the limiter", () => {
     ).toEqual([0, 0, 0, 100]);
   });
 
-  test("a retried job rejoins the waiting jobs at the back", async () => {
+  test("[C10] a retried job rejoins the waiting jobs at the back", async () => {
     const { clock, worker, starts } = harness({
       capacity: 1,
       rate: 10,
@@ -247,7 +429,7 @@ describe("a queue worker behind the limiter", () => {
     ).toEqual(["a", "b", "c", "a"]);
   });
 
-  test("waiting for a token spends no attempt, even with maxAttempts 1", async () => {
+  test("[C9][C10] waiting for a token spends no attempt, even with maxAttempts 1", async () => {
     const { clock, worker, starts } = harness({ capacity: 1, rate: 1, maxAttempts: 1 });
     for (let i = 0; i < 5; i++) worker.add(`j${i}`, "x");
     await settle(clock);
@@ -262,7 +444,7 @@ describe("a queue worker behind the limiter", () => {
     ).toEqual([1, 1, 1, 1, 1]);
   });
 
-  test("ordinary failures count attempts, retry, and fail the job at maxAttempts", async () => {
+  test("[C8][C10] ordinary failures count attempts, retry (taking tokens), and fail the job at maxAttempts", async () => {
     const { clock, worker, starts } = harness({
       capacity: 1,
       rate: 2,
@@ -295,7 +477,7 @@ describe("a queue worker behind the limiter", () => {
     expect(problem, `retries must take tokens too: ${problem}`).toBeNull();
   });
 
-  test("a RateLimitedError (429) is not an attempt, and nothing starts until Retry-After has passed", async () => {
+  test("[C11] a RateLimitedError (429) is not an attempt, and nothing starts until Retry-After has passed", async () => {
     const { clock, worker, starts } = harness({
       capacity: 10,
       rate: 10,
@@ -329,7 +511,7 @@ describe("a queue worker behind the limiter", () => {
     ).toEqual(["api", "later1", "later2"]);
   });
 
-  test("close() stops starting jobs and leaves no timer behind", async () => {
+  test("[C7][C12] close() stops starting jobs and leaves no timer behind", async () => {
     const { clock, worker, starts } = harness({ capacity: 1, rate: 1 });
     for (let i = 0; i < 3; i++) worker.add(`j${i}`, "x");
     await clock.advance(0);
