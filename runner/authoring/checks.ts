@@ -33,7 +33,7 @@ export function mutantsDir(root: string): string {
   return path.join(root, ".queuecraft", "mutants");
 }
 
-/** Writes each mutant of a lesson as a file; returns them and any problems with mutants.yaml. */
+/** Writes each mutant of a lesson as a file, and finds its whole-file wrong answers; returns them and any problems. */
 export function materialiseMutants(root: string, lesson: Lesson, files: ChallengeFiles): { mutants: MaterialisedMutant[]; problems: string[] } {
   if (!existsSync(files.mutants)) return { mutants: [], problems: [`no mutants: write ${path.relative(root, files.mutants)}`] };
   let data: unknown;
@@ -61,6 +61,15 @@ export function materialiseMutants(root: string, lesson: Lesson, files: Challeng
     const content = `// Mutant "${mutant.name}" of ${path.relative(path.dirname(file), files.solution)}: ${mutant.why}\n${source}`;
     if (!existsSync(file) || readFileSync(file, "utf8") !== content) writeFileAtomic(file, content);
     materialised.push({ ...mutant, file });
+  }
+  // Whole-file wrong answers (solutions/<lesson>/wrong/*.ts): what an outside reviewer writes from the
+  // lesson and the stub alone rarely fits a small edit of the reference. Each counts as a mutant.
+  const wrongDir = path.join(path.dirname(files.solution), "wrong");
+  for (const name of existsSync(wrongDir) ? readdirSync(wrongDir).filter((entry) => entry.endsWith(".ts")).sort() : []) {
+    const file = path.join(wrongDir, name);
+    const why = /^\/\/\s*(\S.*)/.exec(readFileSync(file, "utf8"))?.[1];
+    if (!why) problems.push(`${path.relative(root, file)}: start a wrong answer with a // comment saying what it gets wrong`);
+    else materialised.push({ name: `wrong/${name.slice(0, -3)}`, why, edits: [], file });
   }
   return { mutants: materialised, problems };
 }

@@ -120,3 +120,15 @@ describe("verify gives authors the real error", () => {
     expect(JSON.stringify(report)).not.toContain("prerequisite cycle");
   });
 });
+
+describe("whole-file wrong answers (solutions/<lesson>/wrong/*.ts)", () => {
+  const course = copyCourse();
+  test("count as mutants: each must be rejected, and one the hidden tests accept is named with its first-line reason", () => {
+    writeFileSync(path.join(course, "solutions", "1-basics", "02-add", "wrong", "still-right.ts"), "// Claims to be wrong but adds correctly.\nexport function add(a: number, b: number): number {\n  return b + a;\n}\n");
+    const run = cli(["verify", "add", "--no-types", "--json"], { root: course });
+    expect(run.status, run.stderr).toBe(1);
+    const check = mutantsCheck(run);
+    expect(check.detail).toContain("mutant wrong/still-right passes every hidden test (Claims to be wrong but adds correctly.)");
+    expect(check.detail).toContain("wrong/as-strings ← \"[C1] adds two small numbers\"");
+  });
+});
