@@ -17,7 +17,7 @@ const CLAIM_LIMIT = 20_000;
  * returned by it). After CLAIM_LIMIT claims it stalls forever, so a worker that
  * spins fails the test instead of hanging the run.
  */
-function fakeQueue(clock: FakeClock, opts: { claimLatency?: number } = {}) {
+function fakeQueue(clock: FakeClock, opts: { claimLatency?: number; claimFailures?: number; throwSync?: boolean } = {}) {
   const waiting: Job[] = [];
   const state = {
     claimTimes: [] as number[],
@@ -28,12 +28,18 @@ function fakeQueue(clock: FakeClock, opts: { claimLatency?: number } = {}) {
     runaway: false,
     errors: [] as Array<{ error: unknown; job: Job | undefined }>,
   };
+  let failuresLeft = opts.claimFailures ?? 0;
   const claim = async (): Promise<Job | null> => {
     if (state.claimTimes.length >= CLAIM_LIMIT) {
       state.runaway = true;
       return new Promise<never>(() => {});
     }
     state.claimTimes.push(clock.now());
+    if (failuresLeft > 0) {
+      failuresLeft--;
+      if (opts.claimLatency) await clock.sleep(opts.claimLatency);
+      throw new Error("connection refused");
+    }
     const job = waiting.shift() ?? null; // what the query sees when it starts
     if (opts.claimLatency) await clock.sleep(opts.claimLatency);
     if (job) {
@@ -42,7 +48,7 @@ function fakeQueue(clock: FakeClock, opts: { claimLatency?: number } = {}) {
     }
     return job;
   };
-  const handle = async (job: Job): Promise<void> => {
+  const handleAsync = async (job: Job): Promise<void> => {
     state.handledCount.set(job.id, (state.handledCount.get(job.id) ?? 0) + 1);
     state.started.set(job.id, clock.now());
     try {
@@ -51,6 +57,16 @@ function fakeQueue(clock: FakeClock, opts: { claimLatency?: number } = {}) {
     } finally {
       state.inFlight--;
     }
+  };
+  // With throwSync, a failing job throws before returning a promise.
+  const handle = (job: Job): Promise<void> => {
+    if (opts.throwSync && job.fails) {
+      state.handledCount.set(job.id, (state.handledCount.get(job.id) ?? 0) + 1);
+      state.started.set(job.id, clock.now());
+      state.inFlight--;
+      throw new Error(`job ${job.id} is invalid`);
+    }
+    return handleAsync(job);
   };
   const onError = (error: unknown, job: Job | undefined) => {
     state.errors.push({ error, job });
@@ -76,8 +92,48 @@ const noRunaway = (state: { runaway: boolean; claimTimes: number[] }) =>
     `claim() was called ${state.claimTimes.length} times: the worker claims in a loop without waiting (is a notification flag never cleared?)`,
   ).toBe(false);
 
-describe("waking up", () => {
-  test("a notified job starts at once, without waiting for the poll interval", async () => {
+describe("[C1][C10] claiming", () => {
+  test("[C1] a claimed job that is falsy (0, \"\", false, NaN) is a job: it is handled, not taken for an empty queue", async () => {
+    const clock = new FakeClock();
+    const jobs: unknown[] = [0, "", false, Number.NaN];
+    const queue = [...jobs];
+    const handled: unknown[] = [];
+    let claims = 0;
+    const worker = startWakeupWorker<unknown>({
+      claim: async () => {
+        if (++claims > 1000) return new Promise<never>(() => {});
+        return queue.length > 0 ? queue.shift() : null;
+      },
+      handle: async (job) => {
+        handled.push(job);
+        await clock.sleep(10);
+      },
+      concurrency: 2,
+      pollInterval: 1000,
+      clock,
+    });
+    await clock.advance(100);
+    const counts = jobs.map((job) => handled.filter((h) => Object.is(h, job)).length);
+    expect(counts, `handled ${JSON.stringify(handled.map(String))}: only null and undefined mean an empty queue; 0, "", false and NaN were claimed, so each must be handled exactly once (test job == null, not !job)`).toEqual([1, 1, 1, 1]);
+    expect(await settles(clock, worker.stop(), 1000), "stop() resolves once the falsy jobs are done").toBe(true);
+  });
+
+  test("[C10] without any notification, a backlog keeps every slot busy and a freed slot is refilled at once", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock);
+    for (const [id, duration] of [[1, 100], [2, 300], [3, 100], [4, 100]] as const) q.waiting.push({ id, duration });
+    const worker = startWakeupWorker({ ...q, concurrency: 2, pollInterval: 60_000, clock });
+    await clock.advance(50);
+    q.waiting.push({ id: 5, duration: 100 }); // added silently: no notification
+    await clock.advance(500);
+    noRunaway(q.state);
+    expect([1, 2, 3, 4, 5].map((id) => q.state.started.get(id)), "2 slots, durations 100, 300, 100, 100 queued at t=0 and 100 added silently at t=50: each job starts the instant a slot frees (0, 0, 100, 200, 300), not at the next poll").toEqual([0, 0, 100, 200, 300]);
+    await settles(clock, worker.stop(), 1000);
+  });
+});
+
+describe("[C5][C6][C7][C9] waking up", () => {
+  test("[C6] a notified job starts at once, without waiting for the poll interval", async () => {
     const clock = new FakeClock();
     const q = fakeQueue(clock);
     const worker = startWakeupWorker({ ...q, pollInterval: 60_000, clock });
@@ -89,7 +145,7 @@ describe("waking up", () => {
     await settles(clock, worker.stop(), 1000);
   });
 
-  test("a job whose notification was lost is still started by the fallback poll within pollInterval", async () => {
+  test("[C7] a job whose notification was lost is still started by the fallback poll within pollInterval", async () => {
     const clock = new FakeClock();
     const q = fakeQueue(clock);
     const worker = startWakeupWorker({ ...q, pollInterval: 1000, clock });
@@ -105,7 +161,7 @@ describe("waking up", () => {
     await settles(clock, worker.stop(), 2000);
   });
 
-  test("without notifications an idle worker polls once per pollInterval", async () => {
+  test("[C5][C9] without notifications an idle worker claims at t=0, then once per pollInterval", async () => {
     const clock = new FakeClock();
     const q = fakeQueue(clock);
     const worker = startWakeupWorker({ ...q, pollInterval: 1000, clock });
@@ -115,7 +171,7 @@ describe("waking up", () => {
     await settles(clock, worker.stop(), 2000);
   });
 
-  test("after a notification the worker goes back to polling once per pollInterval", async () => {
+  test("[C9] after a notification the worker goes back to polling once per pollInterval", async () => {
     const clock = new FakeClock();
     const q = fakeQueue(clock);
     const worker = startWakeupWorker({ ...q, pollInterval: 1000, clock });
@@ -134,8 +190,8 @@ describe("waking up", () => {
   });
 });
 
-describe("notifications that arrive while the worker is busy", () => {
-  test("a notification that arrives during a claim is not lost", async () => {
+describe("[C8][C9][C10] notifications that arrive while the worker is busy", () => {
+  test("[C8] a notification that arrives during a claim is not lost", async () => {
     const clock = new FakeClock();
     const q = fakeQueue(clock, { claimLatency: 20 });
     const worker = startWakeupWorker({ ...q, pollInterval: 10_000, clock });
@@ -152,7 +208,7 @@ describe("notifications that arrive while the worker is busy", () => {
     await settles(clock, worker.stop(), 1000);
   });
 
-  test("a notification while a job runs is remembered: the next job starts the moment the slot frees", async () => {
+  test("[C8][C10] a notification while a job runs is remembered: the next job starts the moment the slot frees", async () => {
     const clock = new FakeClock();
     const q = fakeQueue(clock);
     q.waiting.push({ id: 1, duration: 1000 });
@@ -167,7 +223,7 @@ describe("notifications that arrive while the worker is busy", () => {
     await settles(clock, worker.stop(), 1000);
   });
 
-  test("a burst of notifications while busy coalesces: no extra job in flight and at most one extra claim", async () => {
+  test("[C9] a burst of notifications while busy coalesces: no extra job in flight and at most one extra claim", async () => {
     const clock = new FakeClock();
     const q = fakeQueue(clock);
     q.waiting.push({ id: 1, duration: 1000 });
@@ -186,7 +242,7 @@ describe("notifications that arrive while the worker is busy", () => {
     await settles(clock, worker.stop(), 1000);
   });
 
-  test("one burst of notifications for a batch insert fills every free slot at once and costs only a few claims", async () => {
+  test("[C9][C10] one burst of notifications for a batch insert fills every free slot at once and costs only a few claims", async () => {
     const clock = new FakeClock();
     const q = fakeQueue(clock);
     const worker = startWakeupWorker({ ...q, pollInterval: 60_000, concurrency: 3, clock });
@@ -203,7 +259,7 @@ describe("notifications that arrive while the worker is busy", () => {
     await settles(clock, worker.stop(), 1000);
   });
 
-  test("with concurrency 2, notifications while both slots are busy never start a third job", async () => {
+  test("[C9] with concurrency 2, notifications while both slots are busy never start a third job", async () => {
     const clock = new FakeClock();
     const q = fakeQueue(clock);
     for (let id = 1; id <= 6; id++) q.waiting.push({ id, duration: 500 });
@@ -219,8 +275,205 @@ describe("notifications that arrive while the worker is busy", () => {
   });
 });
 
-describe("any mix of jobs and notifications", () => {
-  test("whatever the mix of notified, lost and spurious notifications, every job runs exactly once and within the concurrency limit", async () => {
+describe("[C2][C3][C4][C11] failures, stop() and options", () => {
+  test("[C11] a failing job is reported to onError and the worker keeps going", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock);
+    const worker = startWakeupWorker({ ...q, pollInterval: 60_000, clock });
+    await clock.advance(100);
+    q.waiting.push({ id: 1, duration: 10, fails: true }, { id: 2, duration: 10 });
+    worker.notify();
+    await clock.advance(100);
+    expect(q.state.errors.map((e) => e.job?.id), "onError(error, job) must be called for the failed job").toEqual([1]);
+    expect(q.state.errors[0]?.error, "onError receives the error handle() rejected with").toBeInstanceOf(Error);
+    expect(q.state.started.get(2), "job 1 failed at t=110: job 2 must start at once, at t=110").toBe(110);
+    await settles(clock, worker.stop(), 1000);
+  });
+
+  test("[C2][C3] stop() on an idle worker resolves at once, leaves no timer, and later notifications claim nothing", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock);
+    const worker = startWakeupWorker({ ...q, pollInterval: 60_000, clock });
+    await clock.advance(100);
+    let stopped = false;
+    void worker.stop().then(() => (stopped = true));
+    await clock.advance(0);
+    await flushMicrotasks();
+    expect(stopped, "an idle worker must stop without waiting out its 60 s poll").toBe(true);
+    expect(clock.pendingTimers, "a stopped worker must not leave its poll timer on the clock").toBe(0);
+    const claims = q.state.claimTimes.length;
+    q.waiting.push({ id: 1, duration: 10 });
+    worker.notify();
+    await clock.advance(100);
+    expect(q.state.claimTimes.length, "notify() after stop() must not claim anything").toBe(claims);
+  });
+
+  test("[C3] a job whose claim was in progress when stop() was called still runs, and stop() waits for it", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock, { claimLatency: 10 });
+    const worker = startWakeupWorker({ ...q, pollInterval: 60_000, clock });
+    await clock.advance(100);
+    q.waiting.push({ id: 1, duration: 100 });
+    worker.notify(); // claim runs t=100..110
+    await clock.advance(5);
+    const stopping = worker.stop();
+    let stopped = false;
+    void stopping.then(() => (stopped = true));
+    await clock.advance(50);
+    expect(q.state.started.get(1), "the claim returned job 1 at t=110, after stop(): it is locked by this worker and must still run").toBe(110);
+    expect(stopped, "job 1 runs until t=210: stop() must wait for it").toBe(false);
+    expect(await settles(clock, stopping, 200), "stop() must resolve once job 1 has finished").toBe(true);
+  });
+
+  test("[C3] stop() waits for the job in flight", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock);
+    q.waiting.push({ id: 1, duration: 500 });
+    const worker = startWakeupWorker({ ...q, pollInterval: 1000, clock });
+    await clock.advance(100);
+    let stopped = false;
+    void worker.stop().then(() => (stopped = true));
+    await clock.advance(399);
+    expect(stopped, "job 1 runs until t=500: stop() must not resolve at t=499").toBe(false);
+    await clock.advance(1);
+    await flushMicrotasks();
+    expect(stopped, "job 1 finished at t=500: stop() must resolve").toBe(true);
+  });
+
+  test("[C11] a claim that keeps rejecting is reported each time and retried once per pollInterval, not in a tight loop", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock, { claimFailures: 4 });
+    q.waiting.push({ id: 1, duration: 10 });
+    const worker = startWakeupWorker({ ...q, pollInterval: 1000, clock });
+    await clock.advance(4500);
+    noRunaway(q.state);
+    expect(q.state.claimTimes.slice(0, 5), "a failed claim is treated like an empty queue: the next claim comes pollInterval later (t=0, 1000, 2000, 3000, then 4000 succeeds)").toEqual([0, 1000, 2000, 3000, 4000]);
+    expect(q.state.errors.map((e) => e.job), "each failed claim is reported to onError(error, undefined)").toEqual([undefined, undefined, undefined, undefined]);
+    expect(q.state.started.get(1), "the job is started by the claim that works, at t=4000").toBe(4000);
+    await settles(clock, worker.stop(), 1000);
+  });
+
+  test("[C11] a handle() that throws before returning a promise is reported and frees its slot", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock, { throwSync: true });
+    q.waiting.push({ id: 1, duration: 50, fails: true }, { id: 2, duration: 50 }, { id: 3, duration: 50, fails: true }, { id: 4, duration: 50 });
+    const worker = startWakeupWorker({ ...q, pollInterval: 60_000, clock });
+    await clock.advance(200);
+    noRunaway(q.state);
+    expect(q.state.errors.map((e) => e.job?.id), "a handle() that throws synchronously is reported like a rejection: call it inside try/await").toEqual([1, 3]);
+    expect([...q.state.handledCount.keys()].sort((a, b) => a - b), "the jobs after a synchronous throw still run, at once").toEqual([1, 2, 3, 4]);
+    expect(q.state.started.get(4), "job 2 ran 0-50, so job 4 starts at t=50").toBe(50);
+    await settles(clock, worker.stop(), 1000);
+  });
+
+  test("[C11] without onError, or with an onError that throws, failures are contained all the same", async () => {
+    for (const reporter of ["none", "throws"] as const) {
+      const clock = new FakeClock();
+      const q = fakeQueue(clock, { claimFailures: 1 });
+      q.waiting.push({ id: 1, duration: 50, fails: true }, { id: 2, duration: 50 });
+      const onError = reporter === "none" ? undefined : () => {
+        throw new Error("the reporter is broken too");
+      };
+      const worker = startWakeupWorker({ claim: q.claim, handle: q.handle, onError, pollInterval: 1000, clock });
+      await clock.advance(1200);
+      noRunaway(q.state);
+      const what = reporter === "none" ? "without an onError (it is optional: call it as onError?.(...))" : "when onError itself throws";
+      expect(q.state.claimTimes.slice(0, 2), `${what}, a failed claim at t=0 is still followed by a claim at t=1000`).toEqual([0, 1000]);
+      expect([...q.state.handledCount.keys()].sort((a, b) => a - b), `${what}, a failing job still frees its slot and the next job runs`).toEqual([1, 2]);
+      expect(await settles(clock, worker.stop(), 1000), `${what}, stop() still resolves`).toBe(true);
+    }
+  });
+
+  test("[C3] stop() with every slot busy resolves when the last job ends, and leaves no timer", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock);
+    q.waiting.push({ id: 1, duration: 100 }, { id: 2, duration: 300 }, { id: 3, duration: 100 });
+    const worker = startWakeupWorker({ ...q, concurrency: 2, pollInterval: 60_000, clock });
+    await clock.advance(50);
+    let stoppedAt: number | undefined;
+    void worker.stop().then(() => (stoppedAt = clock.now()));
+    await clock.advance(100);
+    expect(stoppedAt, "job 2 runs until t=300: stop() must wait for it").toBeUndefined();
+    await clock.advance(200);
+    await flushMicrotasks();
+    expect(stoppedAt, "the last job in flight ended at t=300: stop() resolves then (every finishing job must be able to wake a stopping worker)").toBe(300);
+    expect(q.state.started.has(3), "job 3 was never claimed: no claim after stop()").toBe(false);
+    expect(clock.pendingTimers, "a stopped worker leaves no timer behind").toBe(0);
+  });
+
+  test("[C2][C3] notify() while stopping or after stop() claims nothing; stop() twice resolves both at the same moment, even when a job fails", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock);
+    q.waiting.push({ id: 1, duration: 200, fails: true });
+    const worker = startWakeupWorker({ ...q, concurrency: 2, pollInterval: 60_000, clock });
+    await clock.advance(10);
+    const claims = q.state.claimTimes.length;
+    const settledAt: string[] = [];
+    const first = worker.stop();
+    q.waiting.push({ id: 2, duration: 10 });
+    worker.notify();
+    const second = worker.stop();
+    for (const p of [first, second]) {
+      p.then(
+        () => settledAt.push(`resolved at ${clock.now()}`),
+        () => settledAt.push(`rejected at ${clock.now()}`),
+      );
+    }
+    for (let t = 0; t < 300; t += 50) {
+      worker.notify();
+      await clock.advance(50);
+    }
+    await flushMicrotasks();
+    expect(settledAt, "job 1 fails at t=200; both stop() promises resolve then (never reject: the failure is onError's business)").toEqual(["resolved at 200", "resolved at 200"]);
+    expect(q.state.claimTimes.length, "notify() while stopping or stopped must not start a claim").toBe(claims);
+    expect(() => worker.notify(), "notify() after stop() is safe").not.toThrow();
+    expect(clock.pendingTimers, "a stopped worker leaves no timer behind").toBe(0);
+  });
+
+  test("[C2][C9] notifications right after start coalesce with the first claim", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock);
+    const worker = startWakeupWorker({ ...q, concurrency: 2, pollInterval: 1000, clock });
+    for (let i = 0; i < 20; i++) worker.notify();
+    await clock.advance(0);
+    noRunaway(q.state);
+    expect(q.state.claimTimes.length, `20 notifications right after start, nothing queued: at most 1 + 2 x concurrency claims at t=0, got ${q.state.claimTimes.length}`).toBeLessThanOrEqual(5);
+    expect(q.state.claimTimes.length, "the worker claims at t=0").toBeGreaterThanOrEqual(1);
+    await clock.advance(2500);
+    const later = q.state.claimTimes.filter((t) => t > 0);
+    expect(later.length, `idle and not notified, at most concurrency (2) claims per 1000 ms; got ${later.length} in (0, 2500]`).toBeLessThanOrEqual(6);
+    await settles(clock, worker.stop(), 1000);
+  });
+
+  test("[C4] rejects a concurrency or pollInterval that cannot work, with a RangeError", () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock);
+    for (const concurrency of [0, -1, 2.5, Number.NaN, Infinity]) {
+      expect(() => startWakeupWorker({ ...q, concurrency, pollInterval: 1000, clock }), `concurrency ${concurrency} must throw a RangeError`).toThrow(RangeError);
+    }
+    for (const pollInterval of [0, -5, Number.NaN, Infinity]) {
+      expect(() => startWakeupWorker({ ...q, pollInterval, clock }), `pollInterval ${pollInterval} must throw a RangeError`).toThrow(RangeError);
+    }
+    expect(q.state.claimTimes.length, "an invalid configuration must be rejected before anything is claimed").toBe(0);
+    expect(clock.pendingTimers, "an invalid configuration must be rejected before any timer is set").toBe(0);
+  });
+
+  test("[C4] concurrency omitted or undefined means 1; a fractional pollInterval is fine", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock);
+    for (let id = 1; id <= 3; id++) q.waiting.push({ id, duration: 100 });
+    const worker = startWakeupWorker({ ...q, concurrency: undefined, pollInterval: 2.5, clock });
+    await clock.advance(350);
+    noRunaway(q.state);
+    expect(q.state.maxInFlight, "concurrency undefined means the default, 1").toBe(1);
+    expect([...q.state.started.values()], "one slot: the jobs start at 0, 100, 200").toEqual([0, 100, 200]);
+    expect(q.state.claimTimes.filter((t) => t > 300), "idle after t=300, a pollInterval of 2.5 ms polls at 302.5, 305, ...").toEqual(Array.from({ length: 20 }, (_, i) => 302.5 + 2.5 * i));
+    expect(await settles(clock, worker.stop(), 10, 1), "stop() resolves").toBe(true);
+  });
+});
+
+describe("[C7][C8][C9] any mix of jobs and notifications", () => {
+  test("[C7][C8][C9] whatever the mix of notified, lost and spurious notifications, every job runs exactly once and within the concurrency limit", async () => {
     type Event = { at: number; kind: "job-notified" | "job-lost" | "spurious"; duration: number };
     const eventArb = fc.record({
       at: fc.integer({ min: 0, max: 3000 }),
@@ -256,83 +509,5 @@ describe("any mix of jobs and notifications", () => {
       ),
       { numRuns: 60 },
     );
-  });
-});
-
-describe("failures, stop() and options", () => {
-  test("a failing job is reported to onError and the worker keeps going", async () => {
-    const clock = new FakeClock();
-    const q = fakeQueue(clock);
-    const worker = startWakeupWorker({ ...q, pollInterval: 60_000, clock });
-    await clock.advance(100);
-    q.waiting.push({ id: 1, duration: 10, fails: true }, { id: 2, duration: 10 });
-    worker.notify();
-    await clock.advance(100);
-    expect(q.state.errors.map((e) => e.job?.id), "onError(error, job) must be called for the failed job").toEqual([1]);
-    expect(q.state.errors[0]?.error, "onError receives the error handle() rejected with").toBeInstanceOf(Error);
-    expect(q.state.started.get(2), "job 1 failed at t=110: job 2 must start at once, at t=110").toBe(110);
-    await settles(clock, worker.stop(), 1000);
-  });
-
-  test("stop() on an idle worker resolves at once, leaves no timer, and later notifications claim nothing", async () => {
-    const clock = new FakeClock();
-    const q = fakeQueue(clock);
-    const worker = startWakeupWorker({ ...q, pollInterval: 60_000, clock });
-    await clock.advance(100);
-    let stopped = false;
-    void worker.stop().then(() => (stopped = true));
-    await clock.advance(0);
-    await flushMicrotasks();
-    expect(stopped, "an idle worker must stop without waiting out its 60 s poll").toBe(true);
-    expect(clock.pendingTimers, "a stopped worker must not leave its poll timer on the clock").toBe(0);
-    const claims = q.state.claimTimes.length;
-    q.waiting.push({ id: 1, duration: 10 });
-    worker.notify();
-    await clock.advance(100);
-    expect(q.state.claimTimes.length, "notify() after stop() must not claim anything").toBe(claims);
-  });
-
-  test("a job whose claim was in progress when stop() was called still runs, and stop() waits for it", async () => {
-    const clock = new FakeClock();
-    const q = fakeQueue(clock, { claimLatency: 10 });
-    const worker = startWakeupWorker({ ...q, pollInterval: 60_000, clock });
-    await clock.advance(100);
-    q.waiting.push({ id: 1, duration: 100 });
-    worker.notify(); // claim runs t=100..110
-    await clock.advance(5);
-    const stopping = worker.stop();
-    let stopped = false;
-    void stopping.then(() => (stopped = true));
-    await clock.advance(50);
-    expect(q.state.started.get(1), "the claim returned job 1 at t=110, after stop(): it is locked by this worker and must still run").toBe(110);
-    expect(stopped, "job 1 runs until t=210: stop() must wait for it").toBe(false);
-    expect(await settles(clock, stopping, 200), "stop() must resolve once job 1 has finished").toBe(true);
-  });
-
-  test("stop() waits for the job in flight", async () => {
-    const clock = new FakeClock();
-    const q = fakeQueue(clock);
-    q.waiting.push({ id: 1, duration: 500 });
-    const worker = startWakeupWorker({ ...q, pollInterval: 1000, clock });
-    await clock.advance(100);
-    let stopped = false;
-    void worker.stop().then(() => (stopped = true));
-    await clock.advance(399);
-    expect(stopped, "job 1 runs until t=500: stop() must not resolve at t=499").toBe(false);
-    await clock.advance(1);
-    await flushMicrotasks();
-    expect(stopped, "job 1 finished at t=500: stop() must resolve").toBe(true);
-  });
-
-  test("rejects a concurrency or pollInterval that cannot work, with a RangeError", () => {
-    const clock = new FakeClock();
-    const q = fakeQueue(clock);
-    for (const concurrency of [0, 2.5]) {
-      expect(() => startWakeupWorker({ ...q, concurrency, pollInterval: 1000, clock }), `concurrency ${concurrency} must throw a RangeError`).toThrow(RangeError);
-    }
-    for (const pollInterval of [0, Number.NaN]) {
-      expect(() => startWakeupWorker({ ...q, pollInterval, clock }), `pollInterval ${pollInterval} must throw a RangeError`).toThrow(RangeError);
-    }
-    expect(q.state.claimTimes.length, "an invalid configuration must be rejected before anything is claimed").toBe(0);
   });
 });
