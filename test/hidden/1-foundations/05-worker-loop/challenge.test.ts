@@ -133,68 +133,7 @@ describe("[C1][C5] claiming", () => {
   });
 });
 
-describe("[C6][C7] concurrency", () => {
-  test("[C6] never has more than `concurrency` jobs in flight, and handles every job exactly once", async () => {
-    const jobArb = fc.record({ at: fc.integer({ min: 0, max: 1500 }), duration: fc.integer({ min: 1, max: 300 }) });
-    await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 1, max: 4 }),
-        fc.constantFrom(100, 250, 1000),
-        fc.constantFrom(0, 0, 7, 30),
-        fc.array(jobArb, { minLength: 1, maxLength: 14 }),
-        async (concurrency, pollInterval, claimLatency, specs) => {
-          const clock = new FakeClock();
-          const q = fakeQueue(clock, { claimLatency });
-          specs.forEach((spec, id) => {
-            const job = { id, duration: spec.duration };
-            if (spec.at === 0) q.waiting.push(job);
-            else clock.setTimeout(() => q.waiting.push(job), spec.at);
-          });
-          const loop = startWorkerLoop({ ...q, concurrency, pollInterval, clock });
-          const horizon = 1500 + specs.reduce((sum, s) => sum + s.duration + claimLatency, 0) + 2 * (pollInterval + claimLatency);
-          await clock.advance(horizon);
-          noRunaway(q.state);
-          expect(q.state.maxInFlight, `concurrency ${concurrency}, claims taking ${claimLatency} ms: a job counts from claim() until handle() settles, and two claims started for one free slot can both return a job`).toBeLessThanOrEqual(concurrency);
-          expect(q.state.handledCount.size, "every job that was enqueued must be handled").toBe(specs.length);
-          for (const [id, count] of q.state.handledCount) {
-            expect(count, `job ${id} must be handled exactly once`).toBe(1);
-          }
-          await settles(clock, loop.stop(), 2 * pollInterval);
-        },
-      ),
-      { numRuns: 60 },
-    );
-  });
-
-  test("[C7] fills every slot and refills a freed slot at once while the queue has work", async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 1, max: 4 }),
-        fc.array(fc.integer({ min: 1, max: 200 }), { minLength: 1, maxLength: 12 }),
-        async (concurrency, durations) => {
-          const clock = new FakeClock();
-          const q = fakeQueue(clock);
-          durations.forEach((duration, id) => q.waiting.push({ id, duration }));
-          // What "no sleep while work remains" means: each job starts the moment
-          // the earliest slot frees up, in queue order.
-          const slotFreeAt: number[] = Array.from({ length: concurrency }, () => 0);
-          const expectedStart = durations.map((duration) => {
-            const earliest = Math.min(...slotFreeAt);
-            slotFreeAt[slotFreeAt.indexOf(earliest)] = earliest + duration;
-            return earliest;
-          });
-          const loop = startWorkerLoop({ ...q, concurrency, pollInterval: 5000, clock });
-          await clock.advance(Math.max(...slotFreeAt));
-          noRunaway(q.state);
-          const actual = durations.map((_, id) => q.state.started.get(id));
-          expect(actual, `concurrency ${concurrency}, job durations ${durations.join(",")}: each job must start as soon as a slot frees (no sleeping while jobs are waiting)`).toEqual(expectedStart);
-          await settles(clock, loop.stop(), 10_000, 100);
-        },
-      ),
-      { numRuns: 60 },
-    );
-  });
-
+describe("[C7] refilling slots", () => {
   test("[C7] a freed slot claims again at once even if an earlier claim found the queue empty", async () => {
     const clock = new FakeClock();
     const q = fakeQueue(clock);
@@ -484,5 +423,68 @@ describe("[C4] options", () => {
       expect(q.state.claimTimes, `an idle worker polls at t=0, then every ${pollInterval} ms`).toEqual([0, 1, 2, 3, 4].map((n) => n * pollInterval));
       await settles(clock, loop!.stop(), 10, 1);
     }
+  });
+});
+
+describe("[C6][C7] concurrency, over random workloads", () => {
+  test("[C6] never has more than `concurrency` jobs in flight, and handles every job exactly once", async () => {
+    const jobArb = fc.record({ at: fc.integer({ min: 0, max: 1500 }), duration: fc.integer({ min: 1, max: 300 }) });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 4 }),
+        fc.constantFrom(100, 250, 1000),
+        fc.constantFrom(0, 0, 7, 30),
+        fc.array(jobArb, { minLength: 1, maxLength: 14 }),
+        async (concurrency, pollInterval, claimLatency, specs) => {
+          const clock = new FakeClock();
+          const q = fakeQueue(clock, { claimLatency });
+          specs.forEach((spec, id) => {
+            const job = { id, duration: spec.duration };
+            if (spec.at === 0) q.waiting.push(job);
+            else clock.setTimeout(() => q.waiting.push(job), spec.at);
+          });
+          const loop = startWorkerLoop({ ...q, concurrency, pollInterval, clock });
+          const horizon = 1500 + specs.reduce((sum, s) => sum + s.duration + claimLatency, 0) + 2 * (pollInterval + claimLatency);
+          await clock.advance(horizon);
+          noRunaway(q.state);
+          expect(q.state.maxInFlight, `concurrency ${concurrency}, claims taking ${claimLatency} ms: a job counts from claim() until handle() settles, and two claims started for one free slot can both return a job`).toBeLessThanOrEqual(concurrency);
+          expect(q.state.handledCount.size, "every job that was enqueued must be handled").toBe(specs.length);
+          for (const [id, count] of q.state.handledCount) {
+            expect(count, `job ${id} must be handled exactly once`).toBe(1);
+          }
+          await settles(clock, loop.stop(), 2 * pollInterval);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  test("[C7] fills every slot and refills a freed slot at once while the queue has work", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.integer({ min: 1, max: 200 }), { minLength: 1, maxLength: 12 }),
+        async (concurrency, durations) => {
+          const clock = new FakeClock();
+          const q = fakeQueue(clock);
+          durations.forEach((duration, id) => q.waiting.push({ id, duration }));
+          // What "no sleep while work remains" means: each job starts the moment
+          // the earliest slot frees up, in queue order.
+          const slotFreeAt: number[] = Array.from({ length: concurrency }, () => 0);
+          const expectedStart = durations.map((duration) => {
+            const earliest = Math.min(...slotFreeAt);
+            slotFreeAt[slotFreeAt.indexOf(earliest)] = earliest + duration;
+            return earliest;
+          });
+          const loop = startWorkerLoop({ ...q, concurrency, pollInterval: 5000, clock });
+          await clock.advance(Math.max(...slotFreeAt));
+          noRunaway(q.state);
+          const actual = durations.map((_, id) => q.state.started.get(id));
+          expect(actual, `concurrency ${concurrency}, job durations ${durations.join(",")}: each job must start as soon as a slot frees (no sleeping while jobs are waiting)`).toEqual(expectedStart);
+          await settles(clock, loop.stop(), 10_000, 100);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
