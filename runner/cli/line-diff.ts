@@ -1,11 +1,33 @@
 // A plain line diff (longest common subsequence) for showing the reference
-// solution beside the learner's. Pure.
+// solution beside the learner's: the idea, not 100 lines. Comment-only lines
+// and blank lines are left out first (both files carry the stub's doc
+// comments), then long stretches both share are elided. Pure.
 
 import type { Style } from "./render.ts";
 
-export function lineDiff(before: string, after: string, style: Style, context = 2): string {
-  const a = before.replace(/\n$/, "").split("\n");
-  const b = after.replace(/\n$/, "").split("\n");
+/** The code of a TypeScript source without whole-line comments (`//`, `/* … *\/`, doc comments) and blank lines. */
+export function codeLines(source: string): string[] {
+  const kept: string[] = [];
+  let inBlock = false;
+  for (const line of source.replace(/\r\n/g, "\n").split("\n")) {
+    const trimmed = line.trim();
+    if (inBlock) {
+      if (trimmed.includes("*/")) inBlock = false;
+      continue;
+    }
+    if (trimmed.startsWith("/*")) {
+      inBlock = !trimmed.includes("*/", 2);
+      continue;
+    }
+    if (trimmed === "" || trimmed.startsWith("//")) continue;
+    kept.push(line);
+  }
+  return kept;
+}
+
+export function lineDiff(before: string, after: string, style: Style, context = 1): string {
+  const a = codeLines(before);
+  const b = codeLines(after);
   const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
   for (let i = a.length - 1; i >= 0; i--) {
     for (let j = b.length - 1; j >= 0; j--) {

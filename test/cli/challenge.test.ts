@@ -31,6 +31,8 @@ describe("npm run check", () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toContain("PASS  2/2 hidden tests pass");
     expect(run.stdout).toContain("+   return a + b;");
+    expect(run.stdout, "the doc comment both files share is left out of the diff").not.toContain("Returns the sum of two numbers");
+    expect(run.stdout.trimEnd().endsWith("That was the last lesson of the course."), "add is the fixture course's last lesson").toBe(true);
     expect(JSON.parse(readFileSync(path.join(run.workspace, "progress.json"), "utf8")).lessons.add.challengePassedAt).toBeTruthy();
   });
 

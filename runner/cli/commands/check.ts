@@ -87,8 +87,11 @@ export const checkCommand: Command = {
       });
       if (warning) context.err(warning);
       if (!context.json) {
-        context.out(context.style.bold("\nWell done. The reference solution, compared with yours (- yours, + reference):"));
+        context.out(context.style.bold("\nWell done. The reference solution, compared with yours (- yours, + reference; comments and what you share left out):"));
         context.out(lineDiff(readFileSync(candidate, "utf8"), readFileSync(files.solution, "utf8"), context.style));
+        const lessons = found.catalog.lessons;
+        const next = lessons[lessons.indexOf(lesson) + 1];
+        context.out(next ? `\nNext: npm run lesson ${next.meta.id}` : "\nThat was the last lesson of the course.");
       }
     }
     return EXIT.ok;
