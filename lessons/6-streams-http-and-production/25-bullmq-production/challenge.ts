@@ -55,13 +55,27 @@ export interface BullMQPlan {
 
 /**
  * Maps portable options onto BullMQ's JobsOptions so BullMQ does what they say:
- * - every job gets an explicit BullMQ priority in 1..BULLMQ_PRIORITY_MAX (never
- *   0), higher portable priority => lower BullMQ number, equal => equal (so
- *   BullMQ keeps insertion order among them); an absent priority counts as 0;
- * - attempts = retryLimit + 1;
- * - backoff: { type: "exponential" | "fixed", delay: <milliseconds> };
- * - delay (milliseconds) from startAfterSeconds;
- * - deduplication by singletonKey with the lifetime described above.
+ *
+ * - [C1] Every job gets an explicit integer BullMQ priority in
+ *   1..BULLMQ_PRIORITY_MAX, never 0 (BullMQ's "no priority", which runs before
+ *   every prioritized job); an absent priority counts as 0.
+ * - [C2] A higher portable priority gives a strictly lower BullMQ number, equal
+ *   gives equal (so BullMQ keeps insertion order among them). This holds for
+ *   every pair in PRIORITY_MIN..PRIORITY_MAX, the bounds included: PRIORITY_MAX
+ *   and PRIORITY_MAX - 1 stay distinct, and so do PRIORITY_MIN + 1 and PRIORITY_MIN.
+ * - [C3] A priority outside PRIORITY_MIN..PRIORITY_MAX counts as the nearest bound.
+ * - [C4] attempts = retryLimit + 1 (1 without a retryLimit).
+ * - [C5] backoff: { type: "exponential" when retryBackoff is set, else "fixed",
+ *   delay: retryDelay in milliseconds }. Without a retryDelay the wait is 0, or
+ *   1 second with retryBackoff; an explicit retryDelay of 0 is a wait of 0, also
+ *   with retryBackoff.
+ * - [C6] delay: startAfterSeconds in milliseconds; no delay (0) without it or
+ *   when it is 0.
+ * - [C7] timeoutMs: expireInSeconds in milliseconds; undefined without it.
+ * - [C8] Deduplication by singletonKey with the lifetime described above: while
+ *   the keyed job is pending a second add adds nothing; once it has completed or
+ *   failed, the key is free again (not a custom jobId, which keeps blocking as
+ *   long as the finished job is kept).
  */
 export function toBullMQ(options: PortableJobOptions): BullMQPlan {
   throw new Error("TODO: map priority, retryLimit, retryDelay/retryBackoff, startAfterSeconds, singletonKey and expireInSeconds onto BullMQ");

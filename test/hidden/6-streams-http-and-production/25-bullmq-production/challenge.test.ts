@@ -25,7 +25,7 @@ function backoffOf(opts: JobsOptions): { type: string; delay: number } {
 const anyPriority = fc.oneof(fc.integer({ min: MIN, max: MAX }), fc.integer({ min: -50_000_000, max: 50_000_000 }), fc.constantFrom(MIN, MAX, 0, -1, 1));
 
 describe("the mapping (pure)", () => {
-  test("every job gets an explicit BullMQ priority in 1..2,097,151, never 0 (0 means none and runs first)", () => {
+  test("[C1] every job gets an explicit BullMQ priority in 1..2,097,151, never 0 (0 means none and runs first)", () => {
     fc.assert(
       fc.property(fc.option(anyPriority, { nil: undefined }), (p) => {
         const mapped = priorityOf(p);
@@ -35,7 +35,7 @@ describe("the mapping (pure)", () => {
     );
   });
 
-  test("a higher portable priority maps to a strictly lower BullMQ number, equal to equal", () => {
+  test("[C2] a higher portable priority maps to a strictly lower BullMQ number, equal to equal", () => {
     fc.assert(
       fc.property(fc.integer({ min: MIN, max: MAX }), fc.integer({ min: MIN, max: MAX }), (a, b) => {
         const [ma, mb] = [priorityOf(a)!, priorityOf(b)!];
@@ -45,7 +45,22 @@ describe("the mapping (pure)", () => {
     );
   });
 
-  test("an absent priority is treated as 0 and values beyond the range as the nearest bound", () => {
+  test("[C2] neighbours at the edges of the range stay distinct and in order", () => {
+    const pairs: Array<[number, number]> = [
+      [MAX, MAX - 1],
+      [MAX - 1, MAX - 2],
+      [MIN + 1, MIN],
+      [MIN + 2, MIN + 1],
+      [1, 0],
+      [0, -1],
+    ];
+    for (const [higher, lower] of pairs) {
+      const [a, b] = [priorityOf(higher)!, priorityOf(lower)!];
+      if (!(a < b)) expect(a, `portable ${higher} is more urgent than ${lower}: its BullMQ priority must be strictly lower (got ${a} vs ${b}); flipping around PRIORITY_MAX and clamping to 1 merges the most urgent values`).toBeLessThan(b);
+    }
+  });
+
+  test("[C1][C3] an absent priority is treated as 0 and values beyond the range as the nearest bound", () => {
     expect(priorityOf(undefined), "a job without a priority must rank exactly like priority 0").toBe(priorityOf(0));
     fc.assert(
       fc.property(fc.integer({ min: -50_000_000, max: 50_000_000 }), (p) => {
@@ -54,7 +69,7 @@ describe("the mapping (pure)", () => {
     );
   });
 
-  test("attempts is retryLimit + 1: BullMQ counts the first try, retryLimit does not", () => {
+  test("[C4] attempts is retryLimit + 1: BullMQ counts the first try, retryLimit does not", () => {
     fc.assert(
       fc.property(fc.option(fc.integer({ min: 0, max: 50 }), { nil: undefined }), (retryLimit) => {
         const { opts } = toBullMQ(retryLimit === undefined ? {} : { retryLimit });
@@ -63,7 +78,7 @@ describe("the mapping (pure)", () => {
     );
   });
 
-  test("retryDelay seconds become backoff milliseconds; retryBackoff picks exponential, otherwise fixed", () => {
+  test("[C5] retryDelay seconds become backoff milliseconds; retryBackoff picks exponential, otherwise fixed", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 10 }),
@@ -82,7 +97,16 @@ describe("the mapping (pure)", () => {
     );
   });
 
-  test("startAfterSeconds becomes BullMQ's delay in milliseconds and expireInSeconds becomes timeoutMs", () => {
+  test("[C5][C6] an explicit 0 is a zero wait, not the default", () => {
+    for (const retryBackoff of [true, false]) {
+      const got = backoffOf(toBullMQ({ retryLimit: 3, retryDelay: 0, retryBackoff }).opts);
+      expect(got.delay, `retryDelay: 0 with retryBackoff ${retryBackoff} asks for no wait before retrying: backoff delay 0 ms (default it with ??, not ||)`).toBe(0);
+    }
+    expect(backoffOf(toBullMQ({ retryLimit: 3, retryBackoff: true }).opts).delay, "retryBackoff without a retryDelay waits 1 second, as pg-boss does").toBe(1000);
+    expect(toBullMQ({ startAfterSeconds: 0 }).opts.delay ?? 0, "startAfterSeconds: 0 means start now: no delay").toBe(0);
+  });
+
+  test("[C6][C7] startAfterSeconds becomes BullMQ's delay in milliseconds and expireInSeconds becomes timeoutMs", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 86_400_000 }), fc.integer({ min: 1, max: 3_600_000 }), (startMs, timeoutMs) => {
         const plan = toBullMQ({ startAfterSeconds: startMs / 1000, expireInSeconds: timeoutMs / 1000 });
@@ -137,7 +161,7 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms =
 }
 
 describe("on a real Redis", () => {
-  test("BullMQ runs the jobs most urgent first, in insertion order among equals", async () => {
+  test("[C1][C2][C3] BullMQ runs the jobs most urgent first, in insertion order among equals", async () => {
     const priorities = [undefined, 0, -5, 3, 3, 1_000_000, 7, 50_000_000, -2_000_000, -1_000_000, 1, undefined, -5];
     const seen: number[] = [];
     await withQueue(
@@ -156,7 +180,7 @@ describe("on a real Redis", () => {
     expect(show(seen), "BullMQ must process higher portable priorities first (absent = 0), ties in insertion order").toBe(show(expected));
   });
 
-  test("a failing job is tried exactly retryLimit + 1 times, waiting retryDelay seconds between tries", async () => {
+  test("[C4][C5] a failing job is tried exactly retryLimit + 1 times, waiting retryDelay seconds between tries", async () => {
     const calls = new Map<string, number[]>();
     await withQueue(
       async (job) => {
@@ -183,7 +207,7 @@ describe("on a real Redis", () => {
     expect(slow[1]! - slow[0]! >= 140, `retryDelay 0.15 s must make BullMQ wait about 150 ms before the retry, it waited ${slow[1]! - slow[0]!} ms`).toBe(true);
   });
 
-  test("a singletonKey dedupes while its job is pending and is free again once it has completed", async () => {
+  test("[C8] a singletonKey dedupes while its job is pending and is free again once it has completed", async () => {
     let runs = 0;
     await withQueue(
       async () => void runs++,
