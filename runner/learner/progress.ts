@@ -62,14 +62,25 @@ export function updateProgress(file: string, id: string, change: (entry: LessonP
 export type LessonState = "done" | "next" | "available" | "locked";
 
 /** Pure: each lesson's state in the menu. Done = experiment matched and challenge passed (when it has one). */
+/**
+ * The one definition of a finished lesson, for the menu, `lesson <id>` and
+ * watch alike: its experiment matched, and its challenge (if it has one) passed.
+ */
+export function isDone(progress: Progress, id: string, hasChallenge: boolean): boolean {
+  const entry = progress.lessons[id];
+  return Boolean(entry?.experimentMatchedAt) && (!hasChallenge || Boolean(entry?.challengePassedAt));
+}
+
+/** The prerequisites of a lesson not finished yet (see isDone), in the order the lesson lists them. */
+export function unmetPrerequisites(prerequisites: string[], hasChallenge: (id: string) => boolean, progress: Progress): string[] {
+  return prerequisites.filter((id) => !isDone(progress, id, hasChallenge(id)));
+}
+
 export function lessonStates(
   lessons: Array<{ id: string; prerequisites: string[]; hasChallenge: boolean }>,
   progress: Progress,
 ): Map<string, LessonState> {
-  const done = (id: string, hasChallenge: boolean) => {
-    const entry = progress.lessons[id];
-    return Boolean(entry?.experimentMatchedAt) && (!hasChallenge || Boolean(entry?.challengePassedAt));
-  };
+  const done = (id: string, hasChallenge: boolean) => isDone(progress, id, hasChallenge);
   const doneIds = new Set(lessons.filter((l) => done(l.id, l.hasChallenge)).map((l) => l.id));
   const states = new Map<string, LessonState>();
   let nextGiven = false;

@@ -121,7 +121,7 @@ describe("npm run lesson <id>", () => {
   test("unmet prerequisites: a note without a terminal, and the lesson still runs", () => {
     const run = cli(["lesson", "add", "--quiet"]);
     expect(run.status).toBe(0);
-    expect(run.stderr).toContain('"add" builds on "pass", not finished yet.');
+    expect(run.stderr).toContain('"add" builds on "pass", not finished yet (experiment matched and challenge passed).');
   });
 
   test("an unknown option is a usage error", () => {

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { build } from "esbuild";
 import { describe, expect, test } from "vitest";
-import { lessonStates, loadProgress, saveProgress, updateProgress } from "../../runner/learner/progress.ts";
+import { lessonStates, loadProgress, saveProgress, unmetPrerequisites, updateProgress } from "../../runner/learner/progress.ts";
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), "qc-progress-"));
 
@@ -81,5 +81,30 @@ describe("lessonStates", () => {
   test("finishing a lesson unlocks the ones that need it", () => {
     const states = lessonStates(lessons, { version: 1, lessons: { a: { experimentMatchedAt: "t", challengePassedAt: "t" }, b: { experimentMatchedAt: "t" } } });
     expect([...states]).toEqual([["a", "done"], ["b", "done"], ["c", "next"], ["d", "available"]]);
+  });
+});
+
+describe("one truth about what is unlocked", () => {
+  const lessons = [
+    { id: "a", prerequisites: [], hasChallenge: true },
+    { id: "b", prerequisites: ["a"], hasChallenge: true },
+    { id: "c", prerequisites: ["d"], hasChallenge: false },
+    { id: "d", prerequisites: [], hasChallenge: false },
+  ];
+  const hasChallenge = (id: string) => lessons.find((lesson) => lesson.id === id)!.hasChallenge;
+
+  test("a prerequisite whose experiment matched but whose challenge has not passed is unmet, and the menu locks the lesson for the same reason", () => {
+    const progress = { version: 1 as const, lessons: { a: { experimentMatchedAt: "t" }, d: { experimentMatchedAt: "t" } } };
+    expect(unmetPrerequisites(["a"], hasChallenge, progress)).toEqual(["a"]);
+    expect(lessonStates(lessons, progress).get("b")).toBe("locked");
+    // A lesson without a challenge is done once its experiment matched.
+    expect(unmetPrerequisites(["d"], hasChallenge, progress)).toEqual([]);
+    expect(lessonStates(lessons, progress).get("c")).not.toBe("locked");
+  });
+
+  test("once the challenge passed, neither the prerequisite check nor the menu holds the lesson back", () => {
+    const progress = { version: 1 as const, lessons: { a: { experimentMatchedAt: "t", challengePassedAt: "t" } } };
+    expect(unmetPrerequisites(["a"], hasChallenge, progress)).toEqual([]);
+    expect(lessonStates(lessons, progress).get("b")).not.toBe("locked");
   });
 });

@@ -7,7 +7,7 @@ import { challengeFiles, type Lesson } from "../../course/catalog.ts";
 import { EXIT, type Command, type Context } from "../args.ts";
 import { findLesson, printProblems } from "../course.ts";
 import { experimentLimits, runExperiment, type ExperimentRun } from "../../experiment/run.ts";
-import { loadProgress, updateProgress } from "../../learner/progress.ts";
+import { loadProgress, unmetPrerequisites, updateProgress } from "../../learner/progress.ts";
 import { renderDiff, renderLesson } from "../render.ts";
 import { provideServices } from "../../process/services/provide.ts";
 import { ServiceUnavailable } from "../../process/services/server.ts";
@@ -63,9 +63,15 @@ export function reportExperiment(context: Context, lesson: Lesson, result: Exper
   context.out(style.dim(`\nThe expected output is in ${path.relative(context.root, lesson.file)} under "## Expected Output".`));
 }
 
-function unmetPrerequisites(context: Context, lesson: Lesson): string[] {
+/** Prerequisites not finished: experiment matched and challenge passed, as the menu counts them. */
+function unfinishedPrerequisites(context: Context, lessons: Lesson[], lesson: Lesson): string[] {
   const { progress } = loadProgress(workspaceAt(context.root).progressFile);
-  return lesson.meta.prerequisites.filter((id) => !progress.lessons[id]?.experimentMatchedAt);
+  const byId = new Map(lessons.map((other) => [other.meta.id, other]));
+  const hasChallenge = (id: string) => {
+    const other = byId.get(id);
+    return other !== undefined && challengeFiles(context.root, other) !== undefined;
+  };
+  return unmetPrerequisites(lesson.meta.prerequisites, hasChallenge, progress);
 }
 
 async function confirm(message: string): Promise<boolean> {
@@ -99,11 +105,14 @@ export const lessonCommand: Command = {
     const { style } = context;
     const workspace = workspaceAt(context.root);
     if (lesson.folder) {
-      const unmet = unmetPrerequisites(context, lesson);
+      const unmet = unfinishedPrerequisites(context, found.catalog.lessons, lesson);
       if (unmet.length > 0 && !args.flags.has("force")) {
-        const note = `"${lesson.meta.id}" builds on ${unmet.map((id) => `"${id}"`).join(", ")}, not finished yet.`;
+        const note = `"${lesson.meta.id}" builds on ${unmet.map((id) => `"${id}"`).join(", ")}, not finished yet (experiment matched and challenge passed).`;
         if (context.interactive && !context.json) {
-          if (!(await confirm(`${note} Run it anyway?`))) return EXIT.ok;
+          if (!(await confirm(`${note} Run it anyway?`))) {
+            context.out(`Start with that one: npm run lesson ${unmet[0]}`);
+            return EXIT.ok;
+          }
         } else context.err(style.yellow(`Note: ${note}`));
       }
     }
