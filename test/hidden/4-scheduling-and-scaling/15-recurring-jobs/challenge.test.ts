@@ -90,7 +90,8 @@ function expectedRuns(allSlots: number[], lag: (i: number) => number): { ran: nu
 /**
  * A FakeClock whose process can stall (a long GC pause, a laptop lid, a stopped container):
  * a timer due while it is paused fires when the pause ends. Like Node's setTimeout, a delay
- * above 2^31 - 1 ms fires at once (after 1 ms); such delays are recorded.
+ * above 2^31 - 1 ms fires at once (after 1 ms); such delays are recorded, and after the third
+ * one they are dropped instead, so that a candidate re-arming one forever fails fast.
  */
 class StallingClock implements Clock {
   readonly inner: FakeClock;
@@ -106,11 +107,12 @@ class StallingClock implements Clock {
     return this.inner.now();
   }
   setTimeout(callback: () => void, ms: number): number {
+    const id = this.#nextId++;
     if (!(ms <= 2 ** 31 - 1)) {
       this.overflows.push(ms);
+      if (this.overflows.length > 3) return id;
       ms = 1;
     }
-    const id = this.#nextId++;
     const fire = () => {
       if (this.inner.now() < this.#pausedUntil) {
         this.#ids.set(id, this.inner.setTimeout(fire, this.#pausedUntil - this.inner.now()));
@@ -260,6 +262,30 @@ describe("createScheduler", () => {
         [START + 40_000, START + 50_000, START + 60_000].map((t) => `sync:${iso(t)}`),
       );
       scheduler.stop();
+      await clock.inner.runAll(1_000);
+    }
+    {
+      // The stall ends exactly on a slot: that slot has come (slot <= clock.now()), so it is the latest one.
+      const clock = new StallingClock(START);
+      const runs: Run[] = [];
+      const skipped: number[] = [];
+      const store = memoryStore();
+      const scheduler = createScheduler({
+        clock,
+        store,
+        jobs: [recordingJob(clock.inner, "sync", "*/10 * * * * *", () => 0, runs)],
+        onSkip: (ctx) => skipped.push(ctx.slot.getTime()),
+      });
+      scheduler.start();
+      clock.stallUntil(START + 40_000);
+      await clock.inner.advance(55_000);
+      expect(
+        runs.map((r) => `slot ${iso(r.slot)} started ${iso(r.start)}`),
+        "the process is frozen until 08:00:40.000 sharp: 08:00:40 has come, so it is the latest slot and the only one to run then (not 08:00:30 late and 08:00:40 after it)",
+      ).toEqual([`slot ${iso(START + 40_000)} started ${iso(START + 40_000)}`, `slot ${iso(START + 50_000)} started ${iso(START + 50_000)}`]);
+      expect(skipped.sort(byTime).map(iso), "08:00:10, :20 and :30 were missed and are reported through onSkip").toEqual([START + 10_000, START + 20_000, START + 30_000].map(iso));
+      expect(store.keys, "only the slots that run are claimed").toEqual([START + 40_000, START + 50_000].map((t) => `sync:${iso(t)}`));
+      void scheduler.stop();
       await clock.inner.runAll(1_000);
     }
     {
