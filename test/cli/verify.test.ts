@@ -132,3 +132,15 @@ describe("whole-file wrong answers (solutions/<lesson>/wrong/*.ts)", () => {
     expect(check.detail).toContain("wrong/as-strings ← \"[C1] adds two small numbers\"");
   });
 });
+
+describe("verify on an experiment whose Expected Output is out of date", () => {
+  test("two runs that print the same but not the Expected Output: the expectation is named as wrong, with the diff, and no guess at an unfaked clock", () => {
+    const run = cli(["verify", "numbers-differ", "--no-types", "--no-challenges", "--json"], { root: path.join(fixtures, "outcomes") });
+    expect(run.status).toBe(1);
+    const check = JSON.parse(run.stdout).lessons[0].checks.experiment as { ok: boolean; detail: string };
+    expect(check.ok).toBe(false);
+    expect(check.detail).toContain("two runs printed the same output, which differs from the lesson's Expected Output from line 1: the expectation is out of date");
+    expect(check.detail).toContain("- took 12 ms");
+    expect(check.detail).not.toContain("Only numbers differ");
+  });
+});

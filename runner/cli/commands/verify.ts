@@ -14,6 +14,7 @@ import type { Service } from "../../course/frontmatter.ts";
 import { provideServices, serviceMissing, type RunningServices } from "../../process/services/provide.ts";
 import { ServiceUnavailable } from "../../process/services/server.ts";
 import { judge } from "../../experiment/verdict.ts";
+import { plainStyle, renderDiff } from "../render.ts";
 
 interface LessonReport {
   id: string;
@@ -30,8 +31,19 @@ async function checkExperiment(root: string, lesson: Lesson, repeat: number, env
     const outcome = await runExperiment(lesson, { cacheDir: path.join(root, ".queuecraft", "cache"), limits: experimentLimits(lesson), env });
     const verdict = judge(lesson, outcome);
     if (!verdict.ok) {
-      const why = verdict.problem ?? `output differs from the expected output at line ${verdict.diff?.firstDivergence}${verdict.diff?.cause ? `: ${verdict.diff.cause}` : ""}`;
-      return { ok: false, detail: `run ${run} of ${repeat}: ${why}${outcome.stderr.trim() ? `\nstderr: ${outcome.stderr.trim().split("\n").slice(-5).join("\n")}` : ""}` };
+      const stderr = outcome.stderr.trim() ? `\nstderr: ${outcome.stderr.trim().split("\n").slice(-5).join("\n")}` : "";
+      if (verdict.problem) return { ok: false, detail: `run ${run} of ${repeat}: ${verdict.problem}${stderr}` };
+      // Printed the same twice and still not what the lesson says: the expectation is what is wrong,
+      // whatever the diff's guess at a cause (an unfaked clock would not print the same twice).
+      const again = await runExperiment(lesson, { cacheDir: path.join(root, ".queuecraft", "cache"), limits: experimentLimits(lesson), env });
+      if (again.stdout === outcome.stdout) {
+        return {
+          ok: false,
+          detail: `two runs printed the same output, which differs from the lesson's Expected Output from line ${verdict.diff?.firstDivergence}: the expectation is out of date (update Expected Output) or the experiment changed\n${renderDiff({ ...verdict.diff!, cause: undefined }, plainStyle, 40)}${stderr}`,
+        };
+      }
+      const why = `output differs from the expected output at line ${verdict.diff?.firstDivergence}${verdict.diff?.cause ? `: ${verdict.diff.cause}` : ""}, and the next run printed something else again: not deterministic`;
+      return { ok: false, detail: `run ${run} of ${repeat}: ${why}${stderr}` };
     }
     outputs.push(outcome.stdout);
     if (outputs[0] !== outcome.stdout) {
