@@ -75,18 +75,43 @@ export interface StepContext {
   ack(): boolean;
 }
 
-/** Creates whatever tables or columns processOrder needs (idempotently: it runs at every worker start). */
+/**
+ * Creates whatever tables or columns processOrder needs.
+ *
+ * - [C1] Idempotent: it runs at every worker start, in several processes, on
+ *   a database it may have migrated before.
+ */
 export function migrate(db: Database.Database): void {
   throw new Error("TODO: create the table(s) your step needs, if any");
 }
 
 /**
- * Pays the job's order exactly once and acknowledges the job. When it returns,
- * the order must be `paid` with the provider's chargeId recorded and the job
- * acknowledged, or the job must have been reclaimed by another worker. The
- * process may be killed at any point, for example right after the provider
- * committed the charge but before this function saw the response; a later
- * attempt must then not charge again. Errors from the provider propagate.
+ * Pays the job's order exactly once and acknowledges the job.
+ *
+ * - [C2] Exactly once: over all attempts of the job (a retry after an error,
+ *   a reclaim after a lease ran out, two attempts running at the same time,
+ *   attempts in processes that were killed at any point, even right after the
+ *   provider committed the charge but before its response arrived) the
+ *   provider moves money at most once per order. So every attempt must send
+ *   the same idempotencyKey, stored durably in the database before the first
+ *   charge; a key kept in memory dies with its process. The tests also start a
+ *   second attempt between any two of your statements.
+ * - [C3] When it resolves, the order is `paid` with orders.charge_id = the
+ *   provider's chargeId, and the job was acknowledged with ctx.ack(); or
+ *   ack() returned false because another worker had reclaimed the job (then
+ *   just return: the new owner finishes it).
+ * - [C4] The acknowledgement comes only after the charge is recorded (record
+ *   it and call ack() in one db.transaction), never before the charge: a
+ *   crash, or a statement that fails, at any point must never leave a job
+ *   acknowledged while its order is unpaid.
+ * - [C5] Provider errors propagate unchanged (rethrow the error itself, so
+ *   error.permanent and the message survive: the message becomes the dead
+ *   letter's reason). After an error the step has not marked the order paid
+ *   or failed and has not acknowledged the job: the worker retries or
+ *   dead-letters it.
+ * - [C6] An order already recorded as `paid` (an earlier attempt recorded the
+ *   charge and died before its ack) is not charged again, because the
+ *   provider may have forgotten the key by then: just acknowledge the job.
  */
 export async function processOrder(ctx: StepContext): Promise<void> {
   throw new Error("TODO: charge with a key that survives crashes, record the charge, then ack");
