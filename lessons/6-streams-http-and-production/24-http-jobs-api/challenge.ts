@@ -101,7 +101,9 @@ export interface JobsApi {
  * Memory
  * - [C13] Keys must not pile up: a key whose TTL has passed is dropped from
  *   memory at the latest when the next POST /jobs with an Idempotency-Key
- *   arrives, whatever key that one carries. idempotencyKeyCount() returns how
+ *   arrives, whatever key that one carries and whatever its answer (a new job,
+ *   a replay, 409 or 422), even when an older key is still enqueueing (that
+ *   one stays until its enqueue settles). idempotencyKeyCount() returns how
  *   many keys are held (those whose first request is still enqueueing
  *   included): after a quiet spell longer than the TTL, one keyed POST leaves
  *   exactly one key in memory.
@@ -132,6 +134,8 @@ export interface JobsApi {
  *   working. Calling beginShutdown() again changes nothing.
  * - [C21] Every open results stream gets a last line {"type":"shutdown"}, is
  *   unsubscribed from the queue and is ended, so server.close() can complete.
+ *   A stream that already ended (its job ended, its client left) is forgotten
+ *   when it ends: beginShutdown() writes nothing into it.
  * - [C22] A results request that arrives after beginShutdown() gets the results
  *   the job already has, then its end line (job ended) or a {"type":"shutdown"}
  *   line (job still running), and the response ends at once: it never stays

@@ -1,7 +1,7 @@
 import { test, expect, describe } from "vitest";
 import fc from "fast-check";
 import type { AddressInfo } from "node:net";
-import { request as httpRequest, type IncomingMessage, type Server } from "node:http";
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { FakeClock } from "#kit/clock.ts";
 import { loadCandidate } from "../../_harness/candidate.ts";
 
@@ -87,18 +87,27 @@ function fakeQueue(options: { holdFirstEnqueue?: boolean; failNextEnqueue?: bool
 
 async function withApi(
   options: Partial<JobsApiOptions> & { queue: JobQueue },
-  body: (ctx: { base: string; api: ReturnType<Stub["createJobsApi"]>; clock: FakeClock }) => Promise<void>,
+  body: (ctx: { base: string; api: ReturnType<Stub["createJobsApi"]>; clock: FakeClock; writesAfterEnd: () => number }) => Promise<void>,
 ): Promise<void> {
   const clock = (options.clock as FakeClock | undefined) ?? new FakeClock();
   const api = createJobsApi({ ...options, clock });
-  const server: Server = api.app.listen(0, "127.0.0.1");
+  // What app.listen() does, plus a count of writes into responses that had already ended.
+  let writesAfterEnd = 0;
+  const server: Server = createServer((req, res: ServerResponse) => {
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+    res.write = ((...args: unknown[]) => {
+      if (res.writableEnded) writesAfterEnd++;
+      return write(...args);
+    }) as typeof res.write;
+    api.app(req, res);
+  }).listen(0, "127.0.0.1");
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("listening", resolve);
       server.once("error", reject);
     });
     const { port } = server.address() as AddressInfo;
-    await body({ base: `http://127.0.0.1:${port}`, api, clock });
+    await body({ base: `http://127.0.0.1:${port}`, api, clock, writesAfterEnd: () => writesAfterEnd });
   } finally {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -594,6 +603,46 @@ describe("Idempotency-Key", () => {
     });
   });
 
+  test("[C13] every keyed POST drops expired keys: a replay or a 422 too, not only a request with a new key", async () => {
+    const q = fakeQueue();
+    const clock = new FakeClock();
+    await withApi({ queue: q.queue, clock, idempotencyTtlMs: 1000 }, async ({ base, api }) => {
+      for (let i = 0; i < 5; i++) await postJob(base, { items: ["a"] }, `old-${i}`);
+      await clock.advance(600);
+      await postJob(base, { items: ["a"] }, "live");
+      await clock.advance(400); // the five old keys expire now; "live" has 600 ms left
+      const replay = await postJob(base, { items: ["a"] }, "live", "a replay of a live key");
+      expect(replay.status, "a live key replays").toBe(202);
+      expect(api.idempotencyKeyCount(), "the replay was a keyed POST: the five expired keys must be gone, only \"live\" is left").toBe(1);
+      for (let i = 0; i < 3; i++) await postJob(base, { items: ["a"] }, `newer-${i}`);
+      await clock.advance(600);
+      await postJob(base, { items: ["a"] }, "anchor");
+      await clock.advance(400); // "live" and the three newer keys expire now; "anchor" has 600 ms left
+      const refused = await postJob(base, { items: ["other"] }, "anchor", "a live key reused with another body");
+      expect(refused.status, "a live key with another body: 422").toBe(422);
+      expect(api.idempotencyKeyCount(), "the 422 was a keyed POST too: the expired keys must be gone, only \"anchor\" is left").toBe(1);
+    });
+  });
+
+  test("[C13] a key still enqueueing does not keep the expired keys behind it in memory", async () => {
+    const q = fakeQueue({ holdFirstEnqueue: true });
+    const clock = new FakeClock();
+    await withApi({ queue: q.queue, clock, idempotencyTtlMs: 1000 }, async ({ base, api }) => {
+      const slow = postJob(base, { items: ["slow"] }, "slow-key");
+      slow.catch(() => {});
+      try {
+        expect(await waitUntil(() => q.enqueued.length === 1, 1500), "the first request should reach queue.enqueue()").toBe(true);
+        for (let i = 0; i < 4; i++) await postJob(base, { items: ["a"] }, `done-${i}`);
+        await clock.advance(1000);
+        await postJob(base, { items: ["a"] }, "fresh");
+        expect(api.idempotencyKeyCount(), "the four finished keys expired and must be dropped, even though an older key is still enqueueing: what is left is that pending key and the fresh one").toBe(2);
+      } finally {
+        q.releaseEnqueues();
+      }
+      expect((await slow).status, "the slow request completes normally").toBe(202);
+    });
+  });
+
   test("[C13] expired keys are dropped from memory, not only when the same key comes back", async () => {
     const q = fakeQueue();
     const clock = new FakeClock();
@@ -610,6 +659,26 @@ describe("Idempotency-Key", () => {
 // --- shutting down -----------------------------------------------------------------------------
 
 describe("shutdown", () => {
+  test("[C21] streams that already ended are not touched by beginShutdown()", async () => {
+    const q = fakeQueue();
+    await withApi({ queue: q.queue }, async ({ base, api, writesAfterEnd }) => {
+      const finished = String((await postJob(base, { items: ["a"] })).json?.id);
+      const stream = lines(await openStream(`${base}/jobs/${finished}/results`, "GET /jobs/:id/results of a running job"));
+      await waitUntil(() => q.subscribers(finished) > 0, 1000);
+      q.end(finished, "completed");
+      expect(parseLine(await stream.next("the end line"), "the end line")).toEqual({ type: "end", status: "completed" });
+      expect(await stream.next("the end of the response"), "the stream ends after its end line").toBeNull();
+      const left = String((await postJob(base, { items: ["b"] })).json?.id);
+      const client = await openStream(`${base}/jobs/${left}/results`, "GET /jobs/:id/results of a running job");
+      await waitUntil(() => q.subscribers(left) > 0, 1000);
+      client.disconnect();
+      await waitUntil(() => q.subscribers(left) === 0, 1000);
+      api.beginShutdown();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(writesAfterEnd(), "beginShutdown() wrote into a response that had already ended: forget a stream once it ends (a list of every stream ever opened also grows forever)").toBe(0);
+    });
+  });
+
   test("[C4][C20][C21] while shutting down: POST gets 503 with Retry-After, GET still works, open streams end", async () => {
     const q = fakeQueue();
     await withApi({ queue: q.queue, retryAfterSeconds: 7 }, async ({ base, api }) => {
