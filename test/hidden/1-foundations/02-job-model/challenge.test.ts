@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from "node:util";
 import { loadCandidate } from "../../_harness/candidate.ts";
 
 type Challenge = typeof import("../../../../lessons/1-foundations/02-job-model/challenge.ts");
-const { encodePayload, decodePayload, JobStore, FORMAT_VERSION } = await loadCandidate<Challenge>(import.meta.url);
+const { encodePayload, decodePayload, JobStore, FORMAT_VERSION, DEFAULT_MAX_BYTES } = await loadCandidate<Challenge>(import.meta.url);
 
 const roundTrip = (payload: unknown) => decodePayload(encodePayload(payload, { maxBytes: 1e9 }));
 
@@ -313,6 +313,17 @@ describe("[C12] size limit", () => {
 });
 
 describe("[C12] explicit limits", () => {
+  test("[C12] the default limit is exactly DEFAULT_MAX_BYTES (65536) bytes: an encoding of 65536 bytes passes, 65537 is refused", () => {
+    expect(DEFAULT_MAX_BYTES, "DEFAULT_MAX_BYTES is 64 KiB: 64 * 1024 bytes").toBe(65_536);
+    const overhead = Buffer.byteLength(encodePayload({ blob: "" }, { maxBytes: 1e9 }), "utf8");
+    const exact = { blob: "x".repeat(65_536 - overhead) };
+    const over = { blob: "x".repeat(65_536 - overhead + 1) };
+    expect(Buffer.byteLength(encodePayload(exact, { maxBytes: 1e9 }), "utf8"), "(the test builds a payload whose encoding is exactly 65536 bytes)").toBe(65_536);
+    expect(thrownBy(() => encodePayload(exact))?.message, "without options, an encoding of exactly 65536 bytes (64 KiB) is allowed").toBeUndefined();
+    expect(thrownBy(() => encodePayload(over)), "without options, an encoding of 65537 bytes is over the 64 KiB limit").toBeDefined();
+    expect(thrownBy(() => new JobStore().add("x", over)), "a JobStore without options uses the same 64 KiB limit").toBeDefined();
+  });
+
   test("[C12] an explicit maxBytes of 0 refuses every payload; only an omitted maxBytes means 64 KiB", () => {
     for (const payload of [null, 0, {}, { a: 1 }]) {
       const error = thrownBy(() => encodePayload(payload, { maxBytes: 0 }));
