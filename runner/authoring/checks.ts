@@ -42,7 +42,10 @@ export function materialiseMutants(root: string, lesson: Lesson, files: Challeng
   } catch (error) {
     return { mutants: [], problems: [`${path.relative(root, files.mutants)} is not valid YAML: ${(error as Error).message.split("\n")[0]}`] };
   }
-  const { mutants, problems } = readMutants(data);
+  const read = readMutants(data);
+  const { mutants } = read;
+  const where = path.relative(root, files.mutants);
+  const problems = read.problems.map((problem) => `${where}: ${problem}`);
   const solution = readFileSync(files.solution, "utf8");
   const dir = path.join(mutantsDir(root), lesson.folder!);
   // Written in place, never by emptying the folder first: two verify runs in
@@ -54,7 +57,7 @@ export function materialiseMutants(root: string, lesson: Lesson, files: Challeng
   for (const mutant of mutants) {
     const { source, problem } = applyMutant(solution, mutant);
     if (problem) {
-      problems.push(problem);
+      problems.push(`${where}: ${problem}`);
       continue;
     }
     const file = path.join(dir, mutant.name, "challenge.ts");
@@ -228,15 +231,17 @@ export interface TypeErrors {
 
 /**
  * Runs `tsc --noEmit` under strict over the course and the materialised
- * mutants (a generated tsconfig extends the course's own).
+ * mutants of the lessons in `folders` (a generated tsconfig extends the
+ * course's own). Mutants of other lessons may be left from an earlier run,
+ * written from a mutants.yaml that has changed since: they are not checked.
  */
-export function typeCheck(root: string): Promise<TypeErrors> {
+export function typeCheck(root: string, folders: string[]): Promise<TypeErrors> {
   const config = path.join(root, ".queuecraft", "tsconfig.verify.json");
   writeFileAtomic(
     config,
     JSON.stringify({
       extends: "../tsconfig.json",
-      include: ["../runner/**/*.ts", "../lessons/**/*.ts", "../solutions/**/*.ts", "../test/**/*.ts", "./mutants/**/*.ts"],
+      include: ["../runner/**/*.ts", "../lessons/**/*.ts", "../solutions/**/*.ts", "../test/**/*.ts", ...folders.map((folder) => `./mutants/${folder}/**/*.ts`)],
       // The course's own exclusions (files that are broken on purpose), relative to this folder.
       exclude: ["../node_modules", "../workspace", "../test/fixtures/hostile/syntax-error.ts", "../test/fixtures/outcomes/lessons/1-outcomes/07-compile-error"],
     }),

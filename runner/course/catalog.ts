@@ -121,6 +121,11 @@ export function readLesson(file: string, folder?: string): { lesson?: Lesson; pr
   if (hintsSection && hints.length === 0 && !standalone) {
     problems.push({ file, line: hintsSection.line, message: "`## Hints` has no list items: write one hint per numbered item (1. …)" });
   }
+  // Hints are shown one at a time, by number ("hint 2 of 4"): a bulleted list reads as one unordered block.
+  const bullet = hintsSection?.lines.findIndex((line) => /^\s{0,3}[-*+]\s+/.test(line)) ?? -1;
+  if (hintsSection && bullet !== -1 && !standalone) {
+    problems.push({ file, line: hintsSection.line + bullet + 1, message: "`## Hints` is a bulleted list: number the hints (1. …, 2. …), one hint per item, in the order a stuck learner needs them" });
+  }
   if (!meta || !experiment || problems.length > 0) return { problems };
   return { problems, lesson: { meta, file, folder, heading: split.heading, sections: split.sections, experiment, expected, hints } };
 }
@@ -168,11 +173,17 @@ export function checkCourse(lessons: Lesson[]): Problem[] {
   const problems: Problem[] = [];
   const byId = new Map<string, Lesson>();
   const slots = new Map<string, Lesson>();
+  const phaseTitles = new Map<number, Lesson>();
   for (const lesson of lessons) {
     const { id, phase, sequence } = lesson.meta;
     const twin = byId.get(id);
     if (twin) problems.push({ file: lesson.file, line: 2, message: `duplicate id \`${id}\`: ${twin.file} has it too; ids must be unique` });
     else byId.set(id, lesson);
+    const first = phaseTitles.get(phase);
+    if (!first) phaseTitles.set(phase, lesson);
+    else if (first.meta.phaseTitle !== lesson.meta.phaseTitle) {
+      problems.push({ file: lesson.file, line: 2, message: `phase_title "${lesson.meta.phaseTitle}" differs from "${first.meta.phaseTitle}" of \`${first.meta.id}\`, in the same phase ${phase}: give every lesson of a phase the same title` });
+    }
     const slot = `${phase}/${sequence}`;
     const clash = slots.get(slot);
     if (clash) problems.push({ file: lesson.file, line: 2, message: `phase ${phase}, sequence ${sequence} is taken by \`${clash.meta.id}\`: give each lesson its own sequence in the phase` });

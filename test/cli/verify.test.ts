@@ -144,3 +144,13 @@ describe("verify on an experiment whose Expected Output is out of date", () => {
     expect(check.detail).not.toContain("Only numbers differ");
   });
 });
+
+describe("verify on a broken mutants.yaml", () => {
+  const course = copyCourse();
+  test("a mutants.yaml that is not a list is reported as such, naming the file; exit 1", () => {
+    writeFileSync(mutantsFile(course), "name: not-a-list\nwhy: a mapping at the top\n");
+    const run = cli(["verify", "add", "--no-types", "--json"], { root: course });
+    expect(run.status).toBe(1);
+    expect(mutantsCheck(run).detail).toContain("solutions/1-basics/02-add/mutants.yaml: mutants.yaml should be a list of { name, why, edits: [{ find, replace }] }");
+  });
+});

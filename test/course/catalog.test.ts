@@ -81,3 +81,20 @@ describe("pure helpers", () => {
     expect(nearest("zzz", ids)).toEqual([]);
   });
 });
+
+describe("course-wide checks", () => {
+  test("a phase_title that differs within a phase is reported on the lesson that differs, naming the first one's title", () => {
+    const lessons = loadCatalog(path.join(fixtures, "course")).lessons;
+    const [first, second] = lessons as [(typeof lessons)[number], (typeof lessons)[number]];
+    const renamed = { ...second, meta: { ...second.meta, phaseTitle: `${first.meta.phaseTitle} (again)` } };
+    const problems = checkCourse([first, renamed]);
+    expect(problems).toEqual([
+      { file: second.file, line: 2, message: `phase_title "${first.meta.phaseTitle} (again)" differs from "${first.meta.phaseTitle}" of \`${first.meta.id}\`, in the same phase 1: give every lesson of a phase the same title` },
+    ]);
+  });
+
+  test("hints written as bullets are reported at the first bullet, with the fix", () => {
+    const { problems } = readLesson(path.join(fixtures, "bad-lessons", "hints-as-bullets", "lesson.md"), "1-x/hints-as-bullets");
+    expect(problems).toEqual([{ file: expect.stringContaining("hints-as-bullets"), line: 39, message: expect.stringContaining("`## Hints` is a bulleted list: number the hints") }]);
+  });
+});

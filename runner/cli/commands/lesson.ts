@@ -13,6 +13,7 @@ import { provideServices } from "../../process/services/provide.ts";
 import { ServiceUnavailable } from "../../process/services/server.ts";
 import { judge, type Verdict } from "../../experiment/verdict.ts";
 import { ensureChallengeFile, workspaceAt } from "../../learner/workspace.ts";
+import { paging } from "../pager.ts";
 import { showMenu } from "./menu.ts";
 
 export interface ExperimentResult {
@@ -82,8 +83,8 @@ async function confirm(message: string): Promise<boolean> {
 
 export const lessonCommand: Command = {
   summary: "Shows a lesson, runs its experiment and compares the output with the lesson's expected output. With no id: the menu.",
-  usage: "npm run lesson [<id> | <path/to/lesson.md>] [-- --json] [--force] [--quiet]",
-  flags: { force: "boolean", quiet: "boolean" },
+  usage: "npm run lesson [<id> | <path/to/lesson.md>] [-- --json] [--force] [--quiet] [--no-pager]",
+  flags: { force: "boolean", quiet: "boolean", "no-pager": "boolean" },
   async run(context, args) {
     let wanted = args.positional[0];
     if (args.positional.length > 1) {
@@ -116,9 +117,12 @@ export const lessonCommand: Command = {
         } else context.err(style.yellow(`Note: ${note}`));
       }
     }
+    // A lesson taller than the screen is paged (in a terminal only); what follows prints through it.
+    const page = paging(context, !args.flags.has("no-pager"));
+    const out = page.context;
     if (!context.json && !args.flags.has("quiet")) {
       const source = "file" in lesson.experiment ? readFileSync(lesson.experiment.file, "utf8") : undefined;
-      context.out(renderLesson(lesson, source, style));
+      out.out(renderLesson(lesson, source, style));
     }
     const result = await runLessonExperiment(context.root, lesson);
     const files = challengeFiles(context.root, lesson);
@@ -144,12 +148,13 @@ export const lessonCommand: Command = {
         }),
       );
     } else {
-      reportExperiment(context, lesson, result);
+      reportExperiment(out, lesson, result);
       if (challenge) {
         const shown = path.relative(process.cwd(), challenge.file);
-        context.out(`\n${style.bold("Your challenge:")} ${shown}${challenge.created ? " (just created from the stub)" : ""} — grade it with ${style.cyan(`npm run check ${lesson.meta.id}`)}, stuck? ${style.cyan(`npm run hint ${lesson.meta.id}`)}`);
+        out.out(`\n${style.bold("Your challenge:")} ${shown}${challenge.created ? " (just created from the stub)" : ""} — grade it with ${style.cyan(`npm run check ${lesson.meta.id}`)}, stuck? ${style.cyan(`npm run hint ${lesson.meta.id}`)}`);
       }
     }
+    await page.done();
     return result.verdict?.ok ? EXIT.ok : EXIT.failed;
   },
 };

@@ -153,7 +153,7 @@ export const verifyCommand: Command = {
           challenges.push({ lesson, files, mutants, mutantProblems: problems });
         }
       }
-      const types = args.flags.has("no-types") ? undefined : typeCheck(context.root).then((errors) => ((timings.typesS = clock() - began), errors));
+      const types = args.flags.has("no-types") ? undefined : typeCheck(context.root, lessons.flatMap((lesson) => (lesson.folder ? [lesson.folder] : []))).then((errors) => ((timings.typesS = clock() - began), errors));
       // Experiments run one at a time (each must print the same on every run),
       // beside the challenge grading: both mostly wait on processes and timers.
       const experiments = new Map<string, Check>();
