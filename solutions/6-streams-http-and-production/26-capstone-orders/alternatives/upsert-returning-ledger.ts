@@ -1,4 +1,4 @@
-// Keeps the key in its own ledger table and claims it with one upsert ... RETURNING statement (no separate SELECT); the paid check and the record+ack share one transaction helper.
+// Keeps the key in its own ledger table and claims it with a single INSERT … ON CONFLICT DO UPDATE … RETURNING statement (no separate SELECT of the stored key).
 import type Database from "better-sqlite3";
 
 interface OrderJob { id: number; orderId: string; attempt: number }
