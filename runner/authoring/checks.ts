@@ -14,6 +14,7 @@ import { grade } from "../grading/grade.ts";
 import type { GradeRequest } from "../grading/wrapper.ts";
 import { clauseCoverage } from "./clauses.ts";
 import { applyMutant, readMutants, type Mutant } from "./mutants.ts";
+import { withoutMarker } from "../edition/marker.ts";
 import type { Results } from "../grading/results.ts";
 
 export interface Check {
@@ -70,8 +71,8 @@ export function materialiseMutants(root: string, lesson: Lesson, files: Challeng
   const wrongDir = path.join(path.dirname(files.solution), "wrong");
   for (const name of existsSync(wrongDir) ? readdirSync(wrongDir).filter((entry) => entry.endsWith(".ts")).sort() : []) {
     const file = path.join(wrongDir, name);
-    const why = /^\/\/\s*(\S.*)/.exec(readFileSync(file, "utf8"))?.[1];
-    if (!why) problems.push(`${path.relative(root, file)}: start a wrong answer with a // comment saying what it gets wrong`);
+    const why = /^\/\/\s*(\S.*)/.exec(withoutMarker(readFileSync(file, "utf8")))?.[1];
+    if (!why) problems.push(`${path.relative(root, file)}: start a wrong answer with a // comment saying what it gets wrong (on line 2, after the marker line)`);
     else materialised.push({ name: `wrong/${name.slice(0, -3)}`, why, edits: [], file });
   }
   return { mutants: materialised, problems };

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Reference solution: validate, enqueue, answer 202 with a status URL.
 
 export interface RequestLike {

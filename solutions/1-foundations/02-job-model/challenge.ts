@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Reference solution: a versioned, exact, size-limited wire format for payloads.
 //
 // Wire format, version 1:  {"v":1,"payload":<value>}

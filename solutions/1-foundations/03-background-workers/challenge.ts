@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Reference solution: one state per job, one place that changes it.
 //
 // The counts live next to the jobs and only #move() touches them, so a job

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Reference solution: a binary min-heap of (priority, sequence number) pairs.
 //
 // A heap alone is not stable: moving the last leaf to the root on every

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Reference solution: one dispatcher loop that fills free slots.
 //
 // The loop claims while a slot is free, hands each job to run() without

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Reference solution: the worker-loop dispatcher plus a `pending` flag.
 //
 // notify() only sets `pending` and wakes the loop if it is parked. The loop

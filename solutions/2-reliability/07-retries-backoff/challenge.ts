@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Reference solution: exponential backoff with a cap and proportional jitter,
 // and a retry loop whose maxAttempts counts the first try.
 import type { Clock } from "#kit/clock.ts";

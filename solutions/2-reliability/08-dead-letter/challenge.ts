@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Reference solution: queues with a dead-letter queue, an admin list and an
 // exactly-once admin retry (claim the entry first, then await the audit).
 import type { Clock } from "#kit/clock.ts";

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Reference solution: a queue that holds a dedup key while its job is waiting
 // or active (plus an optional cooldown after it finishes), and a handler that
 // records its idempotency key in the same transaction as its side effect.

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Reference solution: a deadline that really aborts (AbortController), reports
 // the timeout on time even when the task ignores the signal, and cleans up its
 // timer and its parent-signal listener in every outcome.

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Reference solution: delayed jobs the way BullMQ stores them, a "delayed" set
 // sorted by run time and a "ready" set sorted by priority, with due jobs
 // promoted from one to the other whenever the queue is looked at.

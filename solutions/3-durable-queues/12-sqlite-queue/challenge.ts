@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Reference solution: a job queue stored in one SQLite file (WAL mode).
 //
 // The whole claim is a single UPDATE ... WHERE id IN (SELECT ... LIMIT n)

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Claiming jobs from a PostgreSQL table with FOR UPDATE SKIP LOCKED: the
 // reference solution. One statement picks the most urgent ready rows, locks
 // them (skipping rows another transaction holds), marks them active and

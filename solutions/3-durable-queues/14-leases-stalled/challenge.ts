@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Reference solution: leases with lock tokens on SQLite, a reaper that counts
 // stalls, and a worker-side runner that heartbeats and aborts its handler the
 // moment the lease is lost.

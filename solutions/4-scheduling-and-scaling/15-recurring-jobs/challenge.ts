@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // A cron scheduler without drift or overlap: the reference solution.
 // Slots come from croner (computed, never its timers), the next timer is aimed
 // at the next slot after the current SLOT (not after "now"), a slot that comes

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Global and per-group concurrency: the reference solution. One FIFO list of
 // waiting tasks; whenever a slot frees, the oldest waiting task whose group has
 // room starts (tasks of a full group are stepped over, never waited behind),

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Reference solution: smooth weighted round-robin (the algorithm nginx uses to
 // spread requests over upstream servers), restricted to the queues that have work.
 

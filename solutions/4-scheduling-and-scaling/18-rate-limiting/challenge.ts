@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Reference solution: a continuous token bucket and a worker that pumps its
 // waiting list through it, sleeping on one timer whenever it must wait.
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Reference solution: every job is a node with a set of pending children. A
 // child's completion removes it from the set, and the parent is released by the
 // one completion that empties the set, in the same synchronous step, so no other

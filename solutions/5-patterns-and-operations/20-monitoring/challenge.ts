@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Reference solution: nearest-rank percentiles and a one-pass queue snapshot.
 
 export function percentile(values: readonly number[], p: number): number {

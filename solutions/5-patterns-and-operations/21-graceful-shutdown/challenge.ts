@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Reference solution: a worker that shuts down gracefully.
 //
 // `concurrency` independent runner loops share one queue. The first signal

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Reference solution: a stream pipeline with partial success and a DLQ sink.
 //
 // Readable.from(source) -> one Transform that runs `work` on one item at a time

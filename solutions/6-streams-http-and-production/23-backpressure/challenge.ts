@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Reference solution: a producer that respects backpressure.
 //
 // write() says whether the sink wants more. After a `false`, wait for 'drain';

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Reference solution: an Express 5 jobs API with Idempotency-Key support,
 // status polling, NDJSON result streams and a shutdown mode.
 

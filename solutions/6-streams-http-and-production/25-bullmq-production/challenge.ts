@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Reference solution: pg-boss-style job options -> BullMQ JobsOptions.
 
 import type { JobsOptions } from "bullmq";

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Reference solution: record the idempotency key before the side effect, use
 // it for every attempt, record the charge and acknowledge in one transaction.
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Alternative: a table of field rules checked in a loop, a route table keyed by method, and promise chaining (.then/.catch) instead of try/await.
 
 export interface RequestLike { method: string; path: string; headers?: Record<string, string>; body: unknown }

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Alternative: every value is a [tag, data] pair on the wire (no key escaping needed), ancestors are a stack array, bytes come from TextEncoder, and the store is a Map with a head counter.
 
 export const FORMAT_VERSION = 1;

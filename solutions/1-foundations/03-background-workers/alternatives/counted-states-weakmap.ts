@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Alternative: stats() counts the jobs' states on demand (no counters), the line is an id array with a head index, the Worker reaches the queue's internals through a module-private WeakMap, and handlers are copied into a Map; outcomes are recorded with promise callbacks instead of try/await.
 
 export type JobState = "waiting" | "active" | "completed" | "failed";

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Alternative: no heap and no sequence numbers. One FIFO bucket per distinct priority (a Map), plus a sorted array of the priorities that have items, kept in order with a binary-search insert.
 
 export interface PriorityQueueOptions {

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Alternative: the "N copies" shape. `concurrency` independent copies of a claim-then-handle loop, each sleeping through clock.sleep(ms, signal) after an empty claim; stop() aborts the sleeps and returns Promise.all over the copies.
 import type { Clock } from "#kit/clock.ts";
 

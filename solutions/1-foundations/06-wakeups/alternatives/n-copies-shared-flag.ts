@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Alternative: `concurrency` independent copies of a claim-then-handle loop (no dispatcher). A shared `notified` flag is cleared before every claim; notify() sets it and wakes every sleeping copy; each copy sleeps on its own timer, which it clears when woken.
 import type { Clock, TimerId } from "#kit/clock.ts";
 

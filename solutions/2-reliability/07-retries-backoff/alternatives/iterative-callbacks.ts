@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Alternative: the ceiling by repeated doubling that stops at the cap (no 2 ** n), jitter measured up from the bottom of the band, and a callback-driven retry loop on clock.setTimeout instead of an async for-loop with sleep.
 import type { Clock } from "#kit/clock.ts";
 

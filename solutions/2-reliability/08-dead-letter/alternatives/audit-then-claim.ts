@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Alternative: the DLQ is one array in death order (no sequence numbers), and retry leaves the entry in place while it awaits the audit, then claims it only if that very entry object is still listed (check, await, re-check and remove in one synchronous step), so a failed audit has nothing to undo.
 import type { Clock } from "#kit/clock.ts";
 

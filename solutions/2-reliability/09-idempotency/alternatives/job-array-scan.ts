@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Keeps no per-key map: holds every job in one array and finds a key's holder by scanning backwards for the latest job with that key; the queue is an array of ids; chargeOnce returns from inside the transaction via a flag.
 import type { Clock } from "#kit/clock.ts";
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Alternative: a key is released by a timer on the injected clock when its cooldown ends (no time arithmetic at add()), jobs live in an array scanned by id, and chargeOnce has a read-only fast path before the transaction that re-checks, charges and records the key together.
 import type { Clock } from "#kit/clock.ts";
 

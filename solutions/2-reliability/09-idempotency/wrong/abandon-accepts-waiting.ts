@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // abandon() only refuses finished jobs, so abandoning a job that is still waiting queues it a second time and it is delivered twice.
 import type { Clock } from "#kit/clock.ts";
 

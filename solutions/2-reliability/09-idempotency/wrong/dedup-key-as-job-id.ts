@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Uses the dedup key as the job id (like a BullMQ custom jobId), so once a key is released the next job with it gets the same id as the finished one, and complete(id) or abandon(id) acts on the wrong job.
 import type { Clock } from "#kit/clock.ts";
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Stamps finishedAt before checking that the job is active, so a refused complete()/fail() on an already finished job restarts its cooldown (a late duplicate ack keeps the key held longer), and an abandoned, unfinished job shows a finish time.
 import type { Clock } from "#kit/clock.ts";
 

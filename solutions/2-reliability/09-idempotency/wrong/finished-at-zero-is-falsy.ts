@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // A job that finishes at clock time 0 is treated as never finished for the cooldown, so with cooldownMs > 0 its key is free at once and a duplicate added right after is queued.
 import type { Clock } from "#kit/clock.ts";
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Remembers a payment as charged in an in-process cache from inside the transaction, before it commits, so after a crash before the commit every later delivery in that process says "duplicate" and the payment is never charged.
 import type { Clock } from "#kit/clock.ts";
 

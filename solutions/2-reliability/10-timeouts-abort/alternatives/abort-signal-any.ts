@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Alternative: an async function that combines the parent and the deadline with AbortSignal.any (no listener of its own on the parent), races the task against the combined signal's abort, cleans up in `finally`, uses a DOMException named "TimeoutError", and records attempts with a promise chain instead of try/catch.
 import type { Clock } from "#kit/clock.ts";
 

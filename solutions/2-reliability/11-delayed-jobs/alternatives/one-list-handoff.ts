@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Alternative: one unsorted list of jobs (readiness is computed from runAt on every look, no promotion step), waiting next() calls queue up in FIFO order and are handed jobs by a dispatcher, and one shared timer for the whole queue, capped at an hour, replaces a timer per waiting call.
 import type { Clock, TimerId } from "#kit/clock.ts";
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Alternative: a class over its own table (queue_jobs); every operation reads first and then writes by id, made safe by hand-written BEGIN IMMEDIATE / COMMIT with ROLLBACK on error (no db.transaction helper, no UPDATE ... RETURNING), and counts() in one SUM(CASE ...) row.
 import Database from "better-sqlite3";
 

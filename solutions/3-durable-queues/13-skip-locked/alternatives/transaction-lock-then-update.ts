@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Alternative: an explicit transaction of three statements (BEGIN; SELECT ... FOR UPDATE SKIP LOCKED; UPDATE ... WHERE id = ANY(...) RETURNING; COMMIT, ROLLBACK on any error) instead of one CTE, with the urgency order applied in TypeScript.
 import { escapeIdentifier, type QueryResult, type QueryResultRow } from "pg";
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Alternative: a class over its own table (leases); every operation reads the row and decides in TypeScript, made safe by running read and write inside one BEGIN IMMEDIATE transaction (db.transaction(...).immediate()), tokens from randomBytes, a reaper that walks the stalled rows one by one, and a runWithLease built from promise callbacks and a heartbeat chain instead of async/await.
 import { randomBytes } from "node:crypto";
 import Database from "better-sqlite3";

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Closures over prepared statements, every operation a single UPDATE … RETURNING statement (no explicit transactions); runWithLease is a hand-built promise whose heartbeat state lives in a small state object.
 import Database from "better-sqlite3";
 import { randomUUID } from "node:crypto";

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Claims by reading the first waiting id and then updating it only if still waiting, and returns undefined when another worker took that job in between, so a worker reports an empty queue (and goes to sleep) while jobs are waiting.
 import Database from "better-sqlite3";
 import { randomUUID } from "node:crypto";

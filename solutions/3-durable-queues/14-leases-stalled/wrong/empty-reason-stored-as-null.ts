@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Stores the failure reason with `reason || null`, so a job failed with an empty message reports failedReason null, as if it had never failed with a reason.
 import Database from "better-sqlite3";
 import { randomUUID } from "node:crypto";

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Stores `result ?? null`, so a job completed without a result reports result null instead of undefined, and a dashboard cannot tell "returned nothing" from "returned null".
 import Database from "better-sqlite3";
 import { randomUUID } from "node:crypto";

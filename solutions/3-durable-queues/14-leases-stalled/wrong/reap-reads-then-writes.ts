@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Reaps by selecting the expired leases and then updating each row by id with a count computed in JavaScript, so two reapers running at once (or a heartbeat landing in between) count one stall twice or requeue a job whose lease was just renewed.
 import Database from "better-sqlite3";
 import { randomUUID } from "node:crypto";

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Calls the handler outside any try, so a handler that throws before returning a promise makes runWithLease throw instead of failing the job, and its heartbeat timer keeps extending the lease of a job nobody runs.
 import Database from "better-sqlite3";
 import { randomUUID } from "node:crypto";

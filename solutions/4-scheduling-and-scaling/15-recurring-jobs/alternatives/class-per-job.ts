@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Alternative: one class instance per job holding its next slot, a busy flag and a set of in-flight work; far slots are waited for in one-day steps; the claim starts a microtask after the slot fires.
 import { Cron } from "croner";
 import type { Clock, TimerId } from "#kit/clock.ts";

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Alternative: a class whose run() starts tasks a microtask later (never synchronously), calls task() in a promise chain instead of try/finally, releases the slot BEFORE settling run()'s promise, and keeps the per-group counts in a null-prototype object.
 
 export interface GroupLimiterOptions {

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Alternative: bursty weighted round-robin (CCCDDL, not CDCLDC) with a cursor over an array of queues and a count of turns left in the current burst, in a class, with each queue's jobs in a head-indexed array instead of shift().
 
 export type Weights = Readonly<Record<string, number>>;

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Alternative: the bucket is GCRA (one "theoretical arrival time" instead of a token count), and the worker is a class with ONE alarm timer for everything it waits for (the next token, the upstream's pause, the earliest retry), retries kept in a list ordered by when they are due.
 
 import type { Clock, TimerId } from "#kit/clock.ts";

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Alternative: a class whose jobs count their unfinished children (a number, not a set), keep their parent's name rather than a pointer, and move through a ring of waiting names; failures climb the tree in a loop instead of recursion.
 export interface FlowJob {
   name: string;

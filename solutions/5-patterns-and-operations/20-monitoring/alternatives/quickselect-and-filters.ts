@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Alternative: the percentile by quickselect on a Float64Array copy (no full sort, integer rank arithmetic), and the stats as separate filter passes instead of one loop.
 export function percentile(values: readonly number[], p: number): number {
   const n = values.length;

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Alternative: a class with one pump() that fills free slots and one poll timer (clock.setTimeout), instead of N runner loops that sleep; in-flight jobs are records in an array, not a Map.
 import type { Clock, TimerId } from "#kit/clock.ts";
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Event-driven: no runner loops; one fill() claims until every slot is busy, a single poll timer (clock.setTimeout) re-runs it after an empty claim, and every settled job calls fill() again.
 import type { Clock } from "#kit/clock.ts";
 

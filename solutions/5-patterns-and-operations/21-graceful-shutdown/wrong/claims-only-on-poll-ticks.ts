@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Polls on a fixed interval and fills free slots only on a tick, so a slot freed by a finished job sits idle for up to pollIntervalMs even when jobs are waiting.
 import type { Clock } from "#kit/clock.ts";
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // On the drain it calls exit(0) as soon as the last job leaves the in-flight set, before queue.complete()/fail() for that job: in production process.exit ends the process there and the last job is left active until its lease runs out.
 import type { Clock } from "#kit/clock.ts";
 

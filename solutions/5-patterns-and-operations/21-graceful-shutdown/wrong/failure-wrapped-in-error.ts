@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Normalises what the handler threw into an Error before queue.fail(), so a rejection with undefined, 0, "" or a custom object reaches the queue as a different value and the retry policy cannot see the original reason.
 import type { Clock } from "#kit/clock.ts";
 

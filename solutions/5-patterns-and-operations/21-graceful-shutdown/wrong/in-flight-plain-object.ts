@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Tracks jobs in flight in a plain object keyed by id, so a job with id "__proto__" is never recorded (or "constructor" looks in flight before it is): it is never completed, failed or released, and the drain waits for it.
 import type { Clock } from "#kit/clock.ts";
 

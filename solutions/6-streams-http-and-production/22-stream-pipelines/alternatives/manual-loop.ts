@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Alternative: no pipeline() and no Transform: a plain loop pulls the source's iterator by hand, awaits each write's callback, and races every await against one "the run is over" promise fed by the caller's signal and both sinks' 'error' events.
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";

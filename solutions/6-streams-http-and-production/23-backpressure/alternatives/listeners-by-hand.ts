@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Alternative: no finished() and no once(): the sink's 'error', 'close' and 'finish' listeners are attached by hand for the whole run and settle one "sink is gone" promise; the source's iterator is pulled by hand and closed with return().
 import type { Writable } from "node:stream";
 

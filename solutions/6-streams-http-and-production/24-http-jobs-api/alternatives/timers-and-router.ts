@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Alternative: keys expire through a clock timer each (no sweep), a results stream subscribes BEFORE reading the job and buffers events until the snapshot is written, routes live on an express.Router, and each open stream is an object in a Set.
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import type { Clock, TimerId } from "#kit/clock.ts";

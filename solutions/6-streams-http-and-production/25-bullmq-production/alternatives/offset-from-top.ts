@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Alternative: the priority counts down from the top of the portable range (PRIORITY_MAX -> 1, PRIORITY_MIN -> 2,000,001) instead of flipping around a midpoint, every option is always set (backoff even without retries, delay 0), and seconds become milliseconds through one helper.
 import type { JobsOptions } from "bullmq";
 

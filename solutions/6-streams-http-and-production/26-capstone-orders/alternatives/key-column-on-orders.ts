@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Alternative: the key lives in a column added to orders (ALTER TABLE, guarded by table_info) and is set with one UPDATE ... COALESCE, so there is no key table; a class-free step that uses then-callbacks instead of await.
 
 import type Database from "better-sqlite3";

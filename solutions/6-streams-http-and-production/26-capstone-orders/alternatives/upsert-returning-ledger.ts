@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Keeps the key in its own ledger table and claims it with a single INSERT … ON CONFLICT DO UPDATE … RETURNING statement (no separate SELECT of the stored key).
 import type Database from "better-sqlite3";
 

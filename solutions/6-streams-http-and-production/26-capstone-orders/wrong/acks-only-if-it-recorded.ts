@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Acknowledges only when its own UPDATE changed a pending order, so when a stale attempt recorded the charge first (its ack returned false) the new owner never acknowledges and the job is retried until dead-lettered.
 import type Database from "better-sqlite3";
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Never looks at the order status and relies on the stored key alone, so a retry after the provider forgot the key (days later) charges a paid order a second time.
 import type Database from "better-sqlite3";
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Marks the order failed when the card is declined (then rethrows), so a declined order is no longer pending: a customer who fixes the card can never be charged, and [C5] forbids touching the order on an error.
 import type Database from "better-sqlite3";
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Throws "lease lost" when ack() returns false, which rolls back the recorded charge and makes the step reject: the worker logs a failure for a payment that went through, and the order stays unpaid until the new owner gets to it.
 import type Database from "better-sqlite3";
 

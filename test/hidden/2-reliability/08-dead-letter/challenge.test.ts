@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 import { test, expect, describe } from "vitest";
 import { FakeClock, flushMicrotasks } from "#kit/clock.ts";
 import { loadCandidate } from "../../_harness/candidate.ts";

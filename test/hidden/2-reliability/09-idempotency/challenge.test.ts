@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 import { test, expect, describe } from "vitest";
 import fc from "fast-check";
 import { FakeClock } from "#kit/clock.ts";

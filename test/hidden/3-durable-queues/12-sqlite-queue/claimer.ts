@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // A worker process for the hidden tests. It loads the candidate and says
 // "ready"; on { file, workerId, startAt } it opens the candidate's queue on that
 // file, waits for the wall clock to reach startAt (so that workers told at

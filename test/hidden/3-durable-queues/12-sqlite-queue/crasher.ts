@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // A worker process that dies mid-job, for the hidden tests. It loads the
 // candidate and says "ready"; on { file, workerId, warmup } it claims and
 // completes `warmup` jobs one by one, then claims one more job, reports

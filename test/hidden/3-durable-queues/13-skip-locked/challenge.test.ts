@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 import { test, expect, describe, beforeAll, afterAll } from "vitest";
 import fc from "fast-check";
 import pg from "pg";

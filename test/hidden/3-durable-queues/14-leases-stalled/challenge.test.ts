@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 import { test, expect, describe, afterAll, afterEach } from "vitest";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // A worker process for the hidden tests. It loads the candidate and says
 // "ready"; on { go: now, file, lockDurationMs, maxStalledCount, effects } it
 // opens the queue with a FakeClock set to `now` (never advanced: the test owns

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 import { test, expect, describe } from "vitest";
 import { EventEmitter } from "node:events";
 import { fileURLToPath } from "node:url";

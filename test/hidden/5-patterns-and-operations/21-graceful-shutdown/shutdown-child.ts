@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // A real worker process for the hidden tests: runs the candidate's worker on
 // the real clock with the candidate's signal handlers on the real `process`.
 // argv[2] is a JSON config. Reports over IPC when `concurrency` jobs are running

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 import { randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import fc from "fast-check";

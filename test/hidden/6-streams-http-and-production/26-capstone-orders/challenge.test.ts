@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // The order step is graded in two ways. In this process, each attempt of a job
 // gets its own connection to a shop database and a payment provider whose
 // books the test reads, and the test decides exactly where a "crash" (an

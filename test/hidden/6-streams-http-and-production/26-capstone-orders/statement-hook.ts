@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Forces the interleavings that real processes hit only when the scheduler
 // says so: a hook on better-sqlite3's Statement.prototype runs test code right
 // before or right after every statement the candidate executes while it is

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // A worker process for the hidden tests: the course's worker loop (lesson
 // folder, worker.ts) running the candidate's migrate/processOrder. Fault
 // injection comes from environment variables, see startFromEnv.
