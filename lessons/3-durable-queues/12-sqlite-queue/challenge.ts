@@ -106,7 +106,8 @@ export interface SqliteQueue {
 
   /**
    * [C14] If the job is active and claimed by `workerId`: records `error` as
-   * lastError and, with `retryDelayMs` (0 included), puts it back to waiting
+   * lastError (also when the job fails for good, and also an empty string)
+   * and, with `retryDelayMs` (0 included), puts it back to waiting
    * with runAt = now + retryDelayMs; without it, marks it failed for good.
    * Clears the claim (lockedBy and lockedUntil become null) and returns true.
    * Otherwise (same cases as complete) changes nothing and returns false.
