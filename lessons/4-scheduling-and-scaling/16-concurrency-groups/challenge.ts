@@ -11,7 +11,7 @@ export interface GroupLimiterOptions {
 }
 
 export interface LimiterStats {
-  /** Tasks running now (started, not yet settled). */
+  /** Tasks holding a slot now: started by the limiter (see C2), not yet settled. */
   active: number;
   /** Tasks submitted through run() and not started yet. */
   waiting: number;
@@ -27,9 +27,10 @@ export interface GroupLimiter {
    *   fulfilled with (0, "", null, undefined and false included), or rejects with the
    *   very value the task rejected with or threw, synchronously or not (an Error or
    *   anything else: never wrapped, never replaced).
-   * - [C2] A task is active from the moment `task()` is called until its promise
-   *   settles (or it throws). Never more than maxActive tasks are active in total, nor
-   *   more than maxPerGroup in one group.
+   * - [C2] A task is active (holds its slot: counted in `active`, no longer `waiting`)
+   *   from the moment the limiter starts it until its promise settles (or it throws); the
+   *   limiter calls `task()` when it starts it or a microtask later (see C6). Never more
+   *   than maxActive tasks are active in total, nor more than maxPerGroup in one group.
    * - [C3] A task's slot is released exactly once, whether it fulfilled, rejected or
    *   threw, and waiting tasks then get their chance.
    * - [C4] Within a group, tasks start in the order run() was called.

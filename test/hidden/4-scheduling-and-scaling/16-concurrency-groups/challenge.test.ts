@@ -103,6 +103,15 @@ const describeSpecs = (specs: Spec[]) =>
   specs.map((s, i) => `#${i} ${s.group}@${s.submitAt} ${s.duration}ms ${s.outcome}`).join(", ");
 
 describe("createGroupLimiter", () => {
+  test("[C6] a task submitted to an idle limiter has started once pending promise callbacks have run: never after a timer", async () => {
+    const limiter = createGroupLimiter({ maxActive: 2, maxPerGroup: 1 });
+    const started: string[] = [];
+    void limiter.run("a", async () => void started.push("a"));
+    void limiter.run("b", async () => void started.push("b"));
+    await flushMicrotasks();
+    expect(started.sort(), "run() may call the task at once or a microtask later, but not after a timer: both tasks must have started").toEqual(["a", "b"]);
+  });
+
   test("[C10] limits must be integers of at least 1: 0, negatives, fractions, NaN, Infinity and missing limits throw a RangeError; 2^31 and above are fine", async () => {
     const bad: Array<Record<string, unknown>> = [
       { maxActive: 0, maxPerGroup: 1 },
