@@ -73,7 +73,7 @@ export interface JobInfo {
   stalledCount: number;
   /** The current lease's end while active, else null. */
   lockedUntil: number | null;
-  /** fail()'s reason, or STALLED_REASON, else null. */
+  /** fail()'s reason (an empty string too), or STALLED_REASON, else null. */
   failedReason: string | null;
   /**
    * [C11] The result passed to complete(), JSON round-tripped (0, "", false
