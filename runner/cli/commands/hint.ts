@@ -3,9 +3,20 @@
 
 import { EXIT, lessonIdArg, type Command } from "../args.ts";
 import { findLesson, printProblems } from "../course.ts";
-import { updateProgress } from "../../learner/progress.ts";
-import { renderMarkdown } from "../render.ts";
+import type { Lesson } from "../../course/catalog.ts";
+import { revealHints } from "../../learner/hints.ts";
 import { workspaceAt } from "../../learner/workspace.ts";
+import { renderMarkdown, type Style } from "../render.ts";
+
+/** `--all` before any hint was seen shows the first: "all so far" is never nothing. */
+function hasSeenAny(root: string, lesson: Lesson): boolean {
+  return revealHints(workspaceAt(root).progressFile, lesson, { next: false }).shown > 0;
+}
+
+/** Hints numbered from `first`, each with "Hint n of total". */
+export function formatHints(hints: string[], first: number, total: number, style: Style): string {
+  return hints.map((hint, index) => `${style.bold(`Hint ${first + index} of ${total}`)}  ${renderMarkdown([hint], style).join("\n")}`).join("\n");
+}
 
 export const hintCommand: Command = {
   summary: "Shows the next hint for a lesson's challenge (all hints shown so far with --all).",
@@ -23,23 +34,16 @@ export const hintCommand: Command = {
       context.err(`"${lesson.meta.id}" has no hints.`);
       return EXIT.failed;
     }
-    let shown = 0;
-    const { warning } = updateProgress(workspaceAt(context.root).progressFile, lesson.meta.id, (entry) => {
-      shown = Math.min(hints.length, (entry.hintsShown ?? 0) + (args.flags.has("all") ? 0 : 1));
-      shown = Math.max(shown, 1);
-      entry.hintsShown = shown;
-    });
+    const all = args.flags.has("all");
+    const { shown, seen, warning } = revealHints(workspaceAt(context.root).progressFile, lesson, { next: !all || !hasSeenAny(context.root, lesson) });
     if (warning) context.err(warning);
-    const visible = args.flags.has("all") ? hints.slice(0, shown) : [hints[shown - 1]!];
+    const visible = all ? seen : seen.slice(-1);
     if (context.json) {
       context.out(JSON.stringify({ id: lesson.meta.id, shown, total: hints.length, hints: visible }));
       return EXIT.ok;
     }
-    const first = args.flags.has("all") ? 1 : shown;
-    visible.forEach((hint, index) => {
-      context.out(`${context.style.bold(`Hint ${first + index} of ${hints.length}`)}  ${renderMarkdown([hint], context.style).join("\n")}`);
-    });
-    context.out(context.style.dim(shown < hints.length ? `Run it again for the next hint.` : `That was the last hint. The Common Mistakes section of the lesson may help too.`));
+    context.out(formatHints(visible, all ? 1 : shown, hints.length, context.style));
+    context.out(context.style.dim(shown < hints.length ? "Run it again for the next hint." : "That was the last hint. The Common Mistakes section of the lesson may help too."));
     return EXIT.ok;
   },
 };
