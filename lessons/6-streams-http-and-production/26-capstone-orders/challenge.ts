@@ -97,9 +97,10 @@ export function migrate(db: Database.Database): void {
  *   charge; a key kept in memory dies with its process. The tests also start a
  *   second attempt between any two of your statements.
  * - [C3] When it resolves, the order is `paid` with orders.charge_id = the
- *   provider's chargeId, and the job was acknowledged with ctx.ack(); or
- *   ack() returned false because another worker had reclaimed the job (then
- *   just return: the new owner finishes it).
+ *   provider's chargeId, and the job was acknowledged with ctx.ack() (also
+ *   when another attempt had recorded the same charge first); or ack()
+ *   returned false because another worker had reclaimed the job (then just
+ *   return, do not throw: the new owner finishes it).
  * - [C4] The acknowledgement comes only after the charge is recorded (record
  *   it and call ack() in one db.transaction), never before the charge: a
  *   crash, or a statement that fails, at any point must never leave a job
