@@ -2,18 +2,20 @@
 // its own process (its CLI, with a config file written beside the reports):
 // it installs signal handlers, loggers and worker processes of its own, which
 // must not live inside the runner, and a process group can be stopped whole.
-// Everything it writes stays under .queuecraft/mutation/<id>/ (reports,
-// incremental file, log) and a temp folder of this run, removed afterwards.
+// It runs in a snapshot of what the hidden tests load, taken when the run
+// starts (the checkout is shared: a test file deleted meanwhile once crashed
+// Stryker's report). Reports, incremental file and log go to
+// .queuecraft/mutation/<id>/; the snapshot is removed afterwards.
 
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { cleanUpOnSignal } from "../process/interrupt.ts";
 import { EQUIVALENTS_FILE, matchEquivalents, parseEquivalents } from "./equivalents.ts";
 import { readStrykerReport, type StrykerReport } from "./stryker-report.ts";
-import { coverageAnalysisFor, forgetUnkilled, strykerConfig, type ChallengeTarget } from "./stryker-config.ts";
+import { coverageAnalysisFor, forgetUnkilled, inSnapshot, snapshotEntries, strykerConfig, type ChallengeTarget } from "./stryker-config.ts";
 import { mutationScore, survivors, tally, type MutantOutcome } from "./score.ts";
 import { survivorLine, type ChallengeRow } from "./table.ts";
 
@@ -60,7 +62,7 @@ function testsFingerprint(root: string, folder: string): string {
     ...filesUnder(path.join(root, "test", "hidden", "_harness")),
     ...filesUnder(path.join(root, "lessons", "_kit")),
     path.join(root, "runner", "mutation", "vitest.config.ts"),
-    path.join(root, "runner", "mutation", "active-mutant-setup.ts"),
+    path.join(root, "runner", "mutation", "child-process-setup.ts"),
     path.join(root, "package-lock.json"),
   ];
   for (const file of files) {
@@ -88,20 +90,39 @@ function tail(file: string, lines: number): string {
   return readFileSync(file, "utf8").replace(/\x1b\[[0-9;]*m/g, "").trimEnd().split("\n").slice(-lines).join("\n");
 }
 
-/** Runs Stryker's CLI in a process group of its own; resolves with its exit code. */
-function runStryker(root: string, configFile: string, logFile: string, env: NodeJS.ProcessEnv, tempDir: string, onProgress?: (line: string) => void): Promise<number> {
+/**
+ * A private copy of what the hidden tests load, in the course's layout, with
+ * the course's node_modules linked in (packages resolve from there).
+ */
+function takeSnapshot(root: string, folder: string, snapshot: string): void {
+  rmSync(snapshot, { recursive: true, force: true });
+  for (const entry of snapshotEntries(folder)) {
+    const from = path.join(root, entry);
+    if (!existsSync(from)) continue;
+    cpSync(from, path.join(snapshot, entry), {
+      recursive: true,
+      filter: (source) => inSnapshot(path.relative(root, source).split(path.sep).join("/"), statSync(source).isDirectory()),
+    });
+  }
+  symlinkSync(path.join(root, "node_modules"), path.join(snapshot, "node_modules"), "junction");
+}
+
+/** Runs Stryker's CLI in a process group of its own, in the snapshot; resolves with its exit code. */
+function runStryker(root: string, snapshot: string, configFile: string, logFile: string, env: NodeJS.ProcessEnv, onProgress?: (line: string) => void): Promise<number> {
   return new Promise((resolve, reject) => {
     const log = createWriteStream(logFile);
-    const child = spawn(process.execPath, [strykerBin(root), "run", configFile], { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [strykerBin(root), "run", configFile], { cwd: snapshot, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     const stop = () => {
       try {
         process.kill(-child.pid!, "SIGKILL");
       } catch {
         // Already gone.
       }
-      rmSync(path.join(root, tempDir), { recursive: true, force: true });
     };
-    const forget = cleanUpOnSignal(stop);
+    const forget = cleanUpOnSignal(() => {
+      stop();
+      rmSync(snapshot, { recursive: true, force: true });
+    });
     let pending = "";
     child.stdout!.on("data", (chunk: Buffer) => {
       log.write(chunk);
@@ -119,7 +140,7 @@ function runStryker(root: string, configFile: string, logFile: string, env: Node
     });
     child.on("close", (code, signal) => {
       forget();
-      // Test runner processes Stryker left behind, and its sandbox.
+      // Test runner processes Stryker left behind.
       stop();
       log.end(() => resolve(code ?? (signal ? 128 : 1)));
     });
@@ -131,13 +152,25 @@ export async function mutateChallenge(root: string, target: ChallengeTarget, opt
   const reportDir = reportDirOf(target.id);
   const absoluteReportDir = path.join(root, reportDir);
   mkdirSync(absoluteReportDir, { recursive: true });
-  const hiddenSources = filesUnder(path.join(root, "test", "hidden", target.folder)).map((file) => readFileSync(file, "utf8"));
+  const snapshot = path.join(root, ".queuecraft", "stryker-tmp", `${process.pid}-${target.id}`);
+  try {
+    takeSnapshot(root, target.folder, snapshot);
+    return await mutateSnapshot(root, snapshot, target, options, started);
+  } finally {
+    rmSync(snapshot, { recursive: true, force: true });
+  }
+}
+
+async function mutateSnapshot(root: string, snapshot: string, target: ChallengeTarget, options: RunOptions, started: number): Promise<ChallengeRun> {
+  const reportDir = reportDirOf(target.id);
+  const absoluteReportDir = path.join(root, reportDir);
+  const hiddenSources = filesUnder(path.join(snapshot, "test", "hidden", target.folder)).map((file) => readFileSync(file, "utf8"));
   const coverageAnalysis = coverageAnalysisFor(hiddenSources);
   const notes: string[] = [];
   const problems: string[] = [];
 
   // Hidden tests changed since the last run: survivors are tested again.
-  const fingerprint = `${coverageAnalysis}:${testsFingerprint(root, target.folder)}`;
+  const fingerprint = `${coverageAnalysis}:${testsFingerprint(snapshot, target.folder)}`;
   const fingerprintFile = path.join(absoluteReportDir, "tests.json");
   const incrementalFile = path.join(absoluteReportDir, "incremental.json");
   const previous = existsSync(fingerprintFile) ? (JSON.parse(readFileSync(fingerprintFile, "utf8")) as { fingerprint?: string }).fingerprint : undefined;
@@ -147,8 +180,7 @@ export async function mutateChallenge(root: string, target: ChallengeTarget, opt
     if (forgotten > 0) notes.push(`the hidden tests changed: ${forgotten} mutant(s) no test killed last time are tested again`);
   }
 
-  const tempDir = `.queuecraft/stryker-tmp/${process.pid}-${target.id}`;
-  const config = strykerConfig(target, { reportDir, tempDir, concurrency: options.concurrency, coverageAnalysis, force: options.force });
+  const config = strykerConfig(target, { reportDir: absoluteReportDir, concurrency: options.concurrency, coverageAnalysis, force: options.force });
   const configFile = path.join(absoluteReportDir, "stryker.config.json");
   writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
   const reportFile = path.join(absoluteReportDir, "mutation.json");
@@ -157,8 +189,8 @@ export async function mutateChallenge(root: string, target: ChallengeTarget, opt
 
   // The reference solution is what is graded: no candidate map may leak in.
   const { QUEUECRAFT_CANDIDATES: _candidates, __STRYKER_ACTIVE_MUTANT__: _active, ...inherited } = process.env;
-  const env = { ...inherited, ...options.env, QUEUECRAFT_MUTATION_FOLDER: target.folder };
-  const code = await runStryker(root, path.relative(root, configFile), logFile, env, tempDir, options.onProgress);
+  const env = { ...inherited, ...options.env, QUEUECRAFT_MUTATION_FOLDER: target.folder, QUEUECRAFT_MUTATION_COVERAGE: coverageAnalysis };
+  const code = await runStryker(root, snapshot, configFile, logFile, env, options.onProgress);
   const seconds = (Date.now() - started) / 1000;
   const failed = (why: string): ChallengeRun => ({
     row: { id: target.id, seconds, error: why },
@@ -173,9 +205,10 @@ export async function mutateChallenge(root: string, target: ChallengeTarget, opt
   if (code !== 0) return failed(`Stryker exited with code ${code}`);
   if (!existsSync(reportFile)) return failed("Stryker wrote no report");
 
-  const mutants = readStrykerReport(JSON.parse(readFileSync(reportFile, "utf8")) as StrykerReport, (file) => path.relative(root, path.resolve(root, file)));
+  // Stryker names files relative to where it ran: the snapshot, laid out as the course.
+  const mutants = readStrykerReport(JSON.parse(readFileSync(reportFile, "utf8")) as StrykerReport, (file) => path.relative(snapshot, path.resolve(snapshot, file)).split(path.sep).join("/"));
   let equivalentIds = new Set<string>();
-  const equivalentsFile = path.join(root, "solutions", target.folder, EQUIVALENTS_FILE);
+  const equivalentsFile = path.join(snapshot, "solutions", target.folder, EQUIVALENTS_FILE);
   if (existsSync(equivalentsFile)) {
     const { entries, problems: parseProblems } = parseEquivalents(readFileSync(equivalentsFile, "utf8"));
     const matched = matchEquivalents(entries, mutants);

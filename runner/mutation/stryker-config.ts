@@ -10,25 +10,42 @@ export interface ChallengeTarget {
 }
 
 export interface ConfigOptions {
-  /** Relative to the course root, like everything Stryker is given. */
+  /** Where the reports and the incremental file go: absolute, in the checkout, outside the snapshot. */
   reportDir: string;
-  /** Stryker's temp folder (sandboxes), one per run so two runs never share it. */
-  tempDir: string;
   concurrency: number;
   coverageAnalysis: "perTest" | "off";
   /** Re-test every mutant, ignoring the incremental file. */
   force: boolean;
 }
 
-/** Written beside the reports; its path never exists, see below. */
-export const NO_TSCONFIG = "runner/mutation/no-tsconfig.json";
+/**
+ * What a challenge's hidden tests load, relative to the course root: Stryker
+ * runs in a private copy of these (a snapshot), in the course's layout, so the
+ * harness grades the instrumented solution there, and edits others make to the
+ * checkout meanwhile (a test file added, renamed or deleted) cannot break or
+ * blur the run. `runner` is only its TypeScript (spawnTs bundles children with
+ * runner/process/bundle.ts; the mutation vitest config lives there), not dist/.
+ */
+export function snapshotEntries(folder: string): string[] {
+  return ["package.json", "tsconfig.json", "lessons", "runner", "test/hidden/_harness", `test/hidden/${folder}`, `solutions/${folder}`];
+}
+
+/** Does a file under a snapshot entry belong in the snapshot? */
+export function inSnapshot(relativePath: string, isDirectory: boolean): boolean {
+  const parts = relativePath.split("/");
+  if (parts[0] !== "runner") return true;
+  if (parts[1] === "dist") return false;
+  return isDirectory || relativePath.endsWith(".ts");
+}
 
 /**
  * Per-test coverage makes Stryker run only the tests that reach a mutant, but
- * it is counted inside the vitest worker: code that runs only in a child process
- * (spawnTs) would look uncovered, and its mutants would be reported as
- * survivors without ever being tested. Hidden tests that start processes get
- * every test for every mutant instead (stopping at the first failure).
+ * it is counted inside the vitest worker: a test whose work happens in a child
+ * process (spawnTs) reaches nothing and would never run, and code only a child
+ * runs would be reported as uncovered. Hidden tests that start processes get
+ * every test for every mutant instead (stopping at the first failure); the
+ * vitest runner reports coverage even when told "off", so
+ * runner/mutation/child-process-setup.ts withholds it (see there).
  */
 export function coverageAnalysisFor(hiddenTestSources: readonly string[]): "perTest" | "off" {
   const startsProcesses = hiddenTestSources.some((source) => /#kit\/spawn-ts\b|\bnode:child_process\b|\bworker_threads\b/.test(source));
@@ -45,27 +62,14 @@ export function strykerConfig(target: ChallengeTarget, options: ConfigOptions): 
     // cannot follow. The config narrows the run to this lesson's folder instead.
     vitest: { configFile: "runner/mutation/vitest.config.ts", related: false },
     mutate: [solution],
-    // The sandbox is a copy of only what the hidden tests load, with the same
-    // relative layout, so the harness grades the instrumented solution there.
-    // Everything else (.queuecraft's caches, workspace/, fixtures) stays out.
-    ignorePatterns: [
-      "**",
-      "!package.json",
-      "!tsconfig.json",
-      "!lessons/**",
-      `!solutions/${target.folder}/**`,
-      "!test/hidden/_harness/**",
-      `!test/hidden/${target.folder}/**`,
-      // spawnTs bundles child processes with runner/bundle.ts.
-      "!runner/**/*.ts",
-      "runner/dist",
-    ],
-    // Stryker rewrites tsconfig.json's paths with the TypeScript compiler API,
-    // which TypeScript 7 (the native compiler this course uses) does not have.
-    // The course's tsconfig has nothing to rewrite (no extends, no references),
-    // so Stryker is pointed at a file that does not exist, and copies it as is.
-    tsconfigFile: NO_TSCONFIG,
-    // Nothing type-checks the sandbox (no checker plugin), so nothing to disable.
+    // The snapshot is already a private copy: Stryker instruments it where it
+    // is instead of copying it once more into a sandbox. That also skips
+    // Stryker's tsconfig rewriting, which needs the TypeScript compiler API that
+    // TypeScript 7 (the native compiler this course uses) does not have.
+    inPlace: true,
+    // Spawned children bundle into the snapshot's .queuecraft/cache; never read as source.
+    ignorePatterns: ["/.queuecraft"],
+    // Nothing type-checks the instrumented code (no checker plugin), so nothing to disable.
     disableTypeChecks: false,
     checkers: [],
     coverageAnalysis: options.coverageAnalysis,
@@ -80,7 +84,7 @@ export function strykerConfig(target: ChallengeTarget, options: ConfigOptions): 
     reporters: ["html", "json", "progress-append-only"],
     htmlReporter: { fileName: `${options.reportDir}/index.html` },
     jsonReporter: { fileName: `${options.reportDir}/mutation.json` },
-    tempDirName: options.tempDir,
+    tempDirName: ".stryker-tmp",
     cleanTempDir: "always",
     // The command computes the score (with equivalent mutants) and decides the exit code.
     thresholds: { high: 90, low: 80, break: null },

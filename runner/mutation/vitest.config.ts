@@ -16,6 +16,6 @@ export default defineConfig({
     root: new URL("../..", import.meta.url).pathname,
     include: [`test/hidden/${folder}/*.test.ts`],
     testTimeout: 10_000,
-    setupFiles: ["test/hidden/_harness/setup.ts", "runner/mutation/active-mutant-setup.ts"],
+    setupFiles: ["test/hidden/_harness/setup.ts", "runner/mutation/child-process-setup.ts"],
   },
 });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { codeMatches, matchEquivalents, parseEquivalents, shortCode } from "../../runner/mutation/equivalents.ts";
 import { meetsThreshold, mutationScore, survivors, tally, type MutantOutcome, type MutantStatus } from "../../runner/mutation/score.ts";
-import { coverageAnalysisFor, forgetUnkilled, strykerConfig } from "../../runner/mutation/stryker-config.ts";
+import { coverageAnalysisFor, forgetUnkilled, inSnapshot, snapshotEntries, strykerConfig } from "../../runner/mutation/stryker-config.ts";
 import { readStrykerReport, sliceSource } from "../../runner/mutation/stryker-report.ts";
 import { formatScore, renderTable, rowPasses, survivorLine } from "../../runner/mutation/table.ts";
 
@@ -150,25 +150,31 @@ describe("Stryker's report", () => {
 
 describe("Stryker's configuration", () => {
   const target = { id: "sqlite-queue", folder: "3-durable-queues/12-sqlite-queue" };
-  const options = { reportDir: ".queuecraft/mutation/sqlite-queue", tempDir: ".queuecraft/stryker-tmp/1-sqlite-queue", concurrency: 2, coverageAnalysis: "off" as const, force: false };
-  test("mutates only the reference solution and keeps its reports per challenge", () => {
+  const options = { reportDir: "/course/.queuecraft/mutation/sqlite-queue", concurrency: 2, coverageAnalysis: "off" as const, force: false };
+  test("mutates only the reference solution and keeps its reports per challenge, outside the snapshot", () => {
     const config = strykerConfig(target, options);
     expect(config.mutate).toEqual(["solutions/3-durable-queues/12-sqlite-queue/challenge.ts"]);
     expect(config).toMatchObject({
       incremental: true,
-      incrementalFile: ".queuecraft/mutation/sqlite-queue/incremental.json",
-      htmlReporter: { fileName: ".queuecraft/mutation/sqlite-queue/index.html" },
-      jsonReporter: { fileName: ".queuecraft/mutation/sqlite-queue/mutation.json" },
+      incrementalFile: "/course/.queuecraft/mutation/sqlite-queue/incremental.json",
+      htmlReporter: { fileName: "/course/.queuecraft/mutation/sqlite-queue/index.html" },
+      jsonReporter: { fileName: "/course/.queuecraft/mutation/sqlite-queue/mutation.json" },
       vitest: { related: false },
+      inPlace: true,
       concurrency: 2,
       coverageAnalysis: "off",
     });
   });
-  test("the sandbox holds what the harness needs, in the same layout, and no caches", () => {
-    const ignore = strykerConfig(target, options).ignorePatterns as string[];
-    expect(ignore[0]).toBe("**");
-    expect(ignore).toEqual(expect.arrayContaining(["!package.json", "!lessons/**", "!test/hidden/_harness/**", "!test/hidden/3-durable-queues/12-sqlite-queue/**", "!solutions/3-durable-queues/12-sqlite-queue/**"]));
-    expect(ignore.some((pattern) => pattern.includes(".queuecraft") || pattern.includes("workspace"))).toBe(false);
+  test("the snapshot holds what the harness needs, in the course's layout, and no caches", () => {
+    const entries = snapshotEntries(target.folder);
+    expect(entries).toEqual(expect.arrayContaining(["package.json", "lessons", "runner", "test/hidden/_harness", "test/hidden/3-durable-queues/12-sqlite-queue", "solutions/3-durable-queues/12-sqlite-queue"]));
+    expect(entries.some((entry) => entry.startsWith(".queuecraft") || entry.startsWith("workspace") || entry === "test/hidden" || entry === "solutions")).toBe(false);
+    expect(inSnapshot("runner/process/bundle.ts", false)).toBe(true);
+    expect(inSnapshot("runner/mutation", true)).toBe(true);
+    expect(inSnapshot("runner/dist", true)).toBe(false);
+    expect(inSnapshot("runner/dist/cli.mjs", false)).toBe(false);
+    expect(inSnapshot("runner/bin.mjs", false)).toBe(false);
+    expect(inSnapshot("lessons/_kit/clock.ts", false)).toBe(true);
   });
   test("hidden tests that start processes get every test per mutant, the others per-test coverage", () => {
     expect(coverageAnalysisFor(['import { spawnTs } from "#kit/spawn-ts.ts";'])).toBe("off");
