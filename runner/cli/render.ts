@@ -40,7 +40,7 @@ function inline(text: string, style: Style): string {
 }
 
 /** Renders markdown lines: headings, fenced code, quotes, lists, emphasis. */
-export function renderMarkdown(lines: string[], style: Style): string[] {
+export function renderMarkdown(lines: string[], style: Style, width = Infinity): string[] {
   const out: string[] = [];
   let fence: string | undefined;
   /** Indent of the text of the list item being continued, if any. */
@@ -53,7 +53,7 @@ export function renderMarkdown(lines: string[], style: Style): string[] {
       continue;
     }
     if (fence !== undefined) {
-      out.push(style.dim("  │ ") + line);
+      out.push(style.dim("  │ ") + cut(line, width - 4));
       continue;
     }
     const heading = /^(#{1,6})\s+(.*)$/.exec(line);
@@ -84,12 +84,21 @@ export function renderMarkdown(lines: string[], style: Style): string[] {
   return out;
 }
 
-function codeBlock(code: string, style: Style): string[] {
-  return code.replace(/\n$/, "").split("\n").map((line) => style.dim("  │ ") + line);
+/**
+ * A code line longer than the screen is cut with "…" rather than wrapped
+ * through the `│` gutter (the file itself is one `npx tsx`/editor away).
+ */
+export function cut(line: string, width: number): string {
+  const chars = [...line];
+  return chars.length <= width ? line : `${chars.slice(0, Math.max(1, width - 1)).join("")}…`;
+}
+
+function codeBlock(code: string, style: Style, width: number): string[] {
+  return code.replace(/\n$/, "").split("\n").map((line) => style.dim("  │ ") + cut(line, width - 4));
 }
 
 /** The lesson as the learner reads it: the experiment's source under Experiment, no Hints (those come one at a time). */
-export function renderLesson(lesson: Lesson, experimentSource: string | undefined, style: Style): string {
+export function renderLesson(lesson: Lesson, experimentSource: string | undefined, style: Style, width = Infinity): string {
   const { meta } = lesson;
   const out: string[] = [
     style.bold(`${meta.title}`) + style.dim(`  (${meta.id} · phase ${meta.phase}: ${meta.phaseTitle} · ${meta.difficulty} · ~${meta.estimatedMinutes} min)`),
@@ -97,9 +106,9 @@ export function renderLesson(lesson: Lesson, experimentSource: string | undefine
   ];
   const shown = (section: Section) => section.title !== "Hints" && section.title !== "Expected Output";
   for (const section of lesson.sections.filter(shown)) {
-    out.push(style.bold(style.underline(section.title)), ...renderMarkdown(trimBlank(section.lines), style));
+    out.push(style.bold(style.underline(section.title)), ...renderMarkdown(trimBlank(section.lines), style, width));
     if (section.title === "Experiment" && experimentSource !== undefined) {
-      out.push("", ...codeBlock(experimentSource, style));
+      out.push("", ...codeBlock(experimentSource, style, width));
     }
     out.push("");
   }

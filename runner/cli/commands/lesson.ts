@@ -122,7 +122,8 @@ export const lessonCommand: Command = {
     const out = page.context;
     if (!context.json && !args.flags.has("quiet")) {
       const source = "file" in lesson.experiment ? readFileSync(lesson.experiment.file, "utf8") : undefined;
-      out.out(renderLesson(lesson, source, style));
+      // In a terminal, code lines are cut at its width; piped, they are kept whole.
+      out.out(renderLesson(lesson, source, style, process.stdout.isTTY ? process.stdout.columns || 80 : Infinity));
     }
     const result = await runLessonExperiment(context.root, lesson);
     const files = challengeFiles(context.root, lesson);
