@@ -84,10 +84,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   }
 
   async function execute(state: JobState, ctx: RunContext): Promise<void> {
+    const slot = new Date(ctx.slot.getTime()); // onError gets its own ctx, whatever the run did to this one
     try {
       if (await store.claim(ctx.key)) await state.job.run(ctx);
     } catch (error) {
-      options.onError?.(ctx, error);
+      options.onError?.(context(state, slot), error);
     }
   }
 

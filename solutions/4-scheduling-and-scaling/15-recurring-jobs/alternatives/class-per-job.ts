@@ -104,7 +104,7 @@ class JobLoop {
           await this.job.run(ctx);
         } catch (error) {
           try {
-            this.options.onError?.(ctx, error);
+            this.options.onError?.(this.ctx(latest), error);
           } catch {
             // a throwing onError must not leave the job busy
           }

@@ -531,6 +531,37 @@ describe("createScheduler", () => {
   });
 
 
+  test("[C12] a run that throws synchronously (instead of returning a rejected promise) is reported through onError, and its job is not left busy", async () => {
+    const clock = new FakeClock(START);
+    const started: string[] = [];
+    const errors: Array<[string, unknown]> = [];
+    const boom = new Error("thrown before any await");
+    const scheduler = createScheduler({
+      clock,
+      store: memoryStore(),
+      jobs: [
+        {
+          name: "eager",
+          pattern: "*/10 * * * * *",
+          run(): Promise<void> {
+            started.push(iso(clock.now()));
+            if (started.length === 1) throw boom;
+            return Promise.resolve();
+          },
+        },
+      ],
+      onError: (ctx, error) => errors.push([iso(ctx.slot.getTime()), error]),
+    });
+    const unhandled = await unhandledRejectionsDuring(async () => {
+      scheduler.start();
+      await clock.advance(30_500);
+    });
+    await stopAndDrain(clock, [scheduler], () => started.length);
+    expect(unhandled.map(String), "a run that throws synchronously must not become an unhandled rejection: call it inside the try").toEqual([]);
+    expect(errors, "onError gets the slot and the very error the run threw").toEqual([[iso(START + 10_000), boom]]);
+    expect(started, "the job is not left busy: 08:00:20 and 08:00:30 still run").toEqual([10_000, 20_000, 30_000].map((t) => iso(START + t)));
+  });
+
   test("[C12] onError and onSkip are optional: without them a failing run or store is dropped, never an unhandled rejection, and the job is not left busy", async () => {
     const clock = new FakeClock(START);
     const started: string[] = [];
@@ -680,10 +711,11 @@ describe("createScheduler", () => {
     expect(clock.pendingTimers, "after stop() no timer may be left on the clock").toBe(0);
   });
 
-  test("[C11] each call gets its own ctx: a run that changes ctx.slot changes nothing in the scheduler", async () => {
+  test("[C11] each call gets its own ctx: a run that changes ctx.slot changes nothing in the scheduler, nor what onError is told", async () => {
     const clock = new FakeClock(START);
     const seen: string[] = [];
     const skipped: string[] = [];
+    const errors: string[] = [];
     const scheduler = createScheduler({
       clock,
       store: memoryStore(),
@@ -697,8 +729,18 @@ describe("createScheduler", () => {
             await clock.sleep(100);
           },
         },
+        {
+          name: "failing-vandal",
+          pattern: "*/10 * * * * *",
+          async run(ctx) {
+            ctx.slot.setTime(0);
+            ctx.key = "tampered";
+            throw new Error("after tampering");
+          },
+        },
       ],
       onSkip: (ctx) => skipped.push(ctx.key),
+      onError: (ctx) => errors.push(`${ctx.key} / ${iso(ctx.slot.getTime())}`),
     });
     scheduler.start();
     await clock.advance(30_500);
@@ -707,6 +749,9 @@ describe("createScheduler", () => {
       [10_000, 20_000, 30_000].map((t) => `vandal:${iso(START + t)} at ${iso(START + t)}`),
     );
     expect(skipped, "nothing overlapped, so nothing is skipped").toEqual([]);
+    expect(errors, "a run that changed its ctx and then threw: onError gets its own ctx, with the slot's real key and instant").toEqual(
+      [10_000, 20_000, 30_000].map((t) => `failing-vandal:${iso(START + t)} / ${iso(START + t)}`),
+    );
   });
 
   test("[C15] stop() clears every timer, starts nothing more and resolves only after the run in progress ends", async () => {
