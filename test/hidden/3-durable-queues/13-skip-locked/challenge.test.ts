@@ -236,8 +236,9 @@ describe("claimJobs", () => {
       expect(await claimJobs(claimers[0]!.client, table, "worker-a", 10, NOW), "with nothing eligible left, a claim must return []").toEqual([]);
       const later = await claimJobs(claimers[0]!.client, table, "worker-a", 10, minutes(5));
       expect(later.map((j) => j.kind), "once `now` reaches its run_at, the future job becomes claimable").toEqual(["future"]);
-      expect(await claimJobs(claimers[0]!.client, table, "worker-a", 0, minutes(5)), "n = 0 must claim nothing").toEqual([]);
       await insertJobs(table, [{ kind: "spare" }]);
+      expect(await claimJobs(claimers[0]!.client, table, "worker-a", 0, minutes(5)), "n = 0 must claim nothing, even with a job ready (0 is not a missing n)").toEqual([]);
+      expect((await rows(table)).find((r) => r.id === 7)?.status, "after claimJobs(n = 0) the ready job is still ready").toBe("ready");
       const negative = await claimJobs(claimers[0]!.client, table, "worker-a", -1, minutes(5)).then(
         (value) => ({ value }),
         (error: unknown) => ({ error }),
