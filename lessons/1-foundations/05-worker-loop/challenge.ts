@@ -64,7 +64,10 @@ export interface WorkerLoop {
  * - [C7] **No sleep while work remains.** While fewer than `concurrency` jobs
  *   are running, the loop claims again at once; when a job finishes, its slot
  *   is refilled in the same instant (no clock time passes), even if an
- *   earlier claim had found the queue empty.
+ *   earlier claim had found the queue empty. If a claim is in progress when
+ *   the job finishes, the refill may wait for that claim, but not longer: a
+ *   claim can see the queue as it was when it started, so one that then comes
+ *   back empty is followed by another claim at once, not by a poll interval.
  * - [C8] **The poll interval is respected when idle.** When claim() returns
  *   nothing, the loop waits `pollInterval` ms before claiming again, unless a
  *   running job finishes first (as above). While the queue stays empty and

@@ -74,13 +74,18 @@ export function startWorkerLoop<J>(options: WorkerLoopOptions<J>): WorkerLoop {
         continue;
       }
       let job: J | null | undefined = null;
+      // A job that ends during this claim frees a slot the claim was not for,
+      // and the claim may have looked at the queue before that: remember it.
+      let slotFreed = false;
+      wake = () => (slotFreed = true);
       try {
         job = await claim();
       } catch (error) {
         report(error, undefined);
       }
+      wake = undefined;
       if (job == null) {
-        if (!stopping) await pause(pollInterval);
+        if (!stopping && !slotFreed) await pause(pollInterval);
         continue;
       }
       // Claimed means locked by us: run it even if stop() arrived meanwhile.

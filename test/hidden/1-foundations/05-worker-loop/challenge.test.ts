@@ -146,6 +146,35 @@ describe("[C7] refilling slots", () => {
     expect(q.state.started.get(2), "job 2 must start at t=100, the instant job 1 finishes and frees its slot, not at the next poll (t=1000)").toBe(100);
     await settles(clock, loop.stop(), 2000);
   });
+  test("[C7] a job that ends while a claim is in progress gets its slot refilled by the end of that claim, even if that claim finds nothing", async () => {
+    // A claim here sees the queue as it was when the claim STARTED, as a database query does.
+    const clock = new FakeClock();
+    const waiting: Job[] = [{ id: 1, duration: 5 }];
+    const claimTimes: number[] = [];
+    const started = new Map<number, number>();
+    const loop = startWorkerLoop<Job>({
+      claim: async () => {
+        claimTimes.push(clock.now());
+        if (claimTimes.length > 1000) return new Promise<never>(() => {});
+        const job = waiting.shift() ?? null;
+        await clock.sleep(10);
+        return job;
+      },
+      handle: async (job) => {
+        started.set(job.id, clock.now());
+        await clock.sleep(job.duration);
+      },
+      concurrency: 2,
+      pollInterval: 1000,
+      clock,
+    });
+    await clock.advance(12); // job 1 runs 10..15; the claim for the second slot started at t=10 and sees an empty queue
+    waiting.push({ id: 2, duration: 5 }); // t=12: too late for that claim
+    await clock.advance(100);
+    expect(started.get(1), "job 1 was claimed by the first claim (t=0..10)").toBe(10);
+    expect(started.get(2), `claims at ${JSON.stringify(claimTimes)}: job 1 ended at t=15, during a claim that ends empty at t=20; its freed slot must be refilled at once (a claim at t=15, or at t=20 right after the claim in progress), so job 2 starts by t=30, not after a poll interval`).toBeLessThanOrEqual(30);
+    await settles(clock, loop.stop(), 100);
+  });
 });
 
 describe("[C5][C8] polling when idle", () => {
