@@ -82,7 +82,10 @@ export interface WakeupWorker {
  *   `concurrency` claims per interval while idle and not notified).
  * - [C10] **No sleep while work remains**, as in the worker-loop lesson:
  *   when a job finishes, its slot is refilled in the same instant (a claim at
- *   once), notified or not, so a backlog keeps every slot busy.
+ *   once), notified or not, so a backlog keeps every slot busy. If a claim is
+ *   in progress when the job finishes, the refill may wait for that claim,
+ *   but if that claim comes back empty (it saw the queue as it was when it
+ *   started) another claim follows at once, not a poll interval.
  * - [C11] **Failures are contained**, as in the worker-loop lesson: a
  *   handle() that rejects, or throws before returning a promise, is reported
  *   to onError(error, job) and frees its slot; a rejected claim() is

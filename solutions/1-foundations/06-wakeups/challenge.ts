@@ -79,6 +79,10 @@ export function startWakeupWorker<J>(options: WakeupWorkerOptions<J>): WakeupWor
         await pause();
         continue;
       }
+      // A job that ends during this claim frees a slot the claim was not for,
+      // and the claim only sees the queue as it was when it started: treat
+      // that like a notification, so an empty result is followed by a claim.
+      wake = () => (pending = true);
       pending = false;
       let job: J | null | undefined = null;
       try {
@@ -86,6 +90,7 @@ export function startWakeupWorker<J>(options: WakeupWorkerOptions<J>): WakeupWor
       } catch (error) {
         report(error, undefined);
       }
+      wake = undefined;
       if (job == null) {
         // A notification that arrived during the claim means a job the claim
         // could not see yet: claim again instead of sleeping.

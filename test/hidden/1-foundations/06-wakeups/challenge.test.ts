@@ -131,6 +131,20 @@ describe("[C1][C10] claiming", () => {
     expect([1, 2, 3, 4, 5].map((id) => q.state.started.get(id)), "2 slots, durations 100, 300, 100, 100 queued at t=0 and 100 added silently at t=50: each job starts the instant a slot frees (0, 0, 100, 200, 300), not at the next poll").toEqual([0, 0, 100, 200, 300]);
     await settles(clock, worker.stop(), 1000);
   });
+
+  test("[C10] a job that ends while a claim is in progress gets its slot refilled by the end of that claim, even if that claim finds nothing", async () => {
+    const clock = new FakeClock();
+    const q = fakeQueue(clock, { claimLatency: 10 }); // a claim sees the queue as it was when it started
+    q.waiting.push({ id: 1, duration: 5 });
+    const worker = startWakeupWorker({ ...q, concurrency: 2, pollInterval: 1000, clock });
+    await clock.advance(12); // job 1 runs 10..15; the claim for the second slot started at t=10 and sees an empty queue
+    q.waiting.push({ id: 2, duration: 5 }); // t=12, added silently: too late for that claim
+    await clock.advance(100);
+    noRunaway(q.state);
+    expect(q.state.started.get(1), "job 1 was claimed by the first claim (t=0..10)").toBe(10);
+    expect(q.state.started.get(2), `claims at ${JSON.stringify(q.state.claimTimes)}: job 1 ended at t=15, during a claim that ends empty at t=20; its freed slot must be refilled at once (a claim at t=15, or at t=20 right after the claim in progress), so job 2 starts by t=30, not after a poll interval`).toBeLessThanOrEqual(30);
+    await settles(clock, worker.stop(), 100);
+  });
 });
 
 describe("[C5][C6][C7][C9] waking up", () => {
