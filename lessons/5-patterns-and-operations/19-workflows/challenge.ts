@@ -87,7 +87,8 @@ export interface FlowRunner {
  * - [C9] A resolved call completes the job: state "completed", `returnValue` the resolved
  *   value. A failed attempt with attempts left puts the job back to "waiting"; with none
  *   left the job is "failed", with `failedReason` the error's message when it threw an
- *   Error, or String(thrown value) otherwise (a thrown string is its own reason).
+ *   Error (even ""), or String(thrown value) otherwise (a thrown string is its own reason;
+ *   a plain object with a `message` property is not an Error).
  * - [C10] A child failing for good with failParentOnFailure fails its parent at once
  *   (state "failed", failedReason containing the child's name); that parent never runs,
  *   even if its other children complete later. If the parent has failParentOnFailure

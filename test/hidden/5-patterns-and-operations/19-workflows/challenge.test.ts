@@ -214,6 +214,22 @@ describe("values, reasons and snapshots", () => {
     expect(h.runner.getJob("by-error")?.failedReason, "an Error's reason is its message").toBe("bad input");
   });
 
+  test("[C9] only a real Error gives its message; any other thrown value, even an object with a message property, becomes String(value)", async () => {
+    const h = harness(new Map());
+    const names = ["plain-object", "empty-error", "thrown-null", "thrown-undefined"];
+    for (const name of names) h.runner.add({ name });
+    await flush();
+    const lookalike = { message: "looks like an Error", toString: () => "custom text" };
+    await h.finish(["plain-object"], { error: lookalike });
+    await h.finish(["empty-error"], { error: new Error("") });
+    await h.finish(["thrown-null"], { error: null });
+    await h.finish(["thrown-undefined"], { error: undefined });
+    expect(h.runner.getJob("plain-object")?.failedReason, "a thrown plain object is not an Error: its reason is String(value), whatever properties it has").toBe("custom text");
+    expect(h.runner.getJob("empty-error")?.failedReason, "a thrown Error's reason is its message, even when that message is the empty string").toBe("");
+    expect(h.runner.getJob("thrown-null")?.failedReason, "a thrown null becomes String(null)").toBe("null");
+    expect(h.runner.getJob("thrown-undefined")?.failedReason, "a thrown undefined becomes String(undefined)").toBe("undefined");
+  });
+
   test("[C7] every child's value reaches the parent, 0, empty string, false, null and undefined included", async () => {
     const values: Record<string, unknown> = { zero: 0, empty: "", no: false, nothing: null, missing: undefined };
     const flow: FlowJob = { name: "parent", children: Object.keys(values).map((name) => ({ name })) };
