@@ -78,7 +78,9 @@ export interface ErrorBody {
  * - [C3] A body that is not a plain JSON object (null, undefined, an array, a
  *   string, a number, a boolean): 400 with `field: "body"`.
  * - [C4] accountId must be a string of 1 to 64 characters (64 is allowed, 65
- *   is not). Any characters count, spaces included: it is not trimmed.
+ *   is not), counted as `accountId.length` counts them, not in UTF-8 bytes:
+ *   "é" and "日" are one character each. Any characters count, spaces
+ *   included: it is not trimmed.
  *   Otherwise (missing, "", too long, not a string): 400 with `field: "accountId"`.
  * - [C5] format must be exactly "csv" or "pdf", case-sensitive ("PDF",
  *   "toString", "constructor" are not formats). Otherwise: 400 with `field: "format"`.

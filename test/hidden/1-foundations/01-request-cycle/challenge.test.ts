@@ -250,6 +250,17 @@ describe("POST /reports with an invalid body", () => {
     }
   });
 
+  test("[C4] the 64-character limit counts characters, not UTF-8 bytes", async () => {
+    for (const ch of ["é", "日", "ß"]) {
+      for (const [n, status] of [[64, 202], [65, 400]] as const) {
+        const accountId = ch.repeat(n);
+        const { res, calls } = await postOne({ ...VALID, accountId });
+        expect(res.status, `an accountId of ${n} × "${ch}" is ${n} characters (${Buffer.byteLength(accountId)} UTF-8 bytes): ${status} (count accountId.length, not bytes)`).toBe(status);
+        expect(calls.length, `an accountId of ${n} × "${ch}": ${status === 202 ? "one job" : "no job"}`).toBe(status === 202 ? 1 : 0);
+      }
+    }
+  });
+
   test("[C4] any non-empty accountId of at most 64 characters is valid as it is: spaces, \"0\" and property names included", async () => {
     for (const accountId of [" ", "   ", " acct-1 ", "\t", "0", "false", "null", "constructor", "__proto__", "toString", "hasOwnProperty", " ".repeat(64)]) {
       const { res, calls } = await postOne({ ...VALID, accountId });
