@@ -13,7 +13,8 @@ import path from "node:path";
 import { installRoot } from "../process/install-root.ts";
 import type { ChildMessage, GradeJob, RawModule } from "./grade-child.ts";
 import { hiddenTestOf, WRAPPER_DIR, writeWrapper, type GradeRequest } from "./wrapper.ts";
-import { capOutput, scrubMessage, summarise, type Results, type TestResult } from "./results.ts";
+import { capOutput, scrubMessage, summarise, type Results, type RunError, type TestResult } from "./results.ts";
+import { loadErrorKind, processEndError } from "./error-kind.ts";
 import { normalisedEnv, runProcess, type Limits } from "../process/sandbox.ts";
 import { scratchFolder } from "../process/scratch.ts";
 
@@ -39,8 +40,10 @@ export interface GradeOptions {
    * the disk.
    */
   oneOff?: boolean;
-  /** Told each time a hidden test file finishes, for a progress bar. */
-  onFileDone?: () => void;
+  /** Told when a request's hidden tests start, for a progress line that names what is being graded. */
+  onFileStarted?: (request: GradeRequest) => void;
+  /** Told each time a request's hidden tests finish, for a progress bar. */
+  onFileDone?: (request: GradeRequest) => void;
 }
 
 /** The bundled grading child, built beside the CLI by runner/bin.mjs. */
@@ -63,11 +66,14 @@ function recordTimes(root: string, seen: Map<string, number[]>): void {
   speedRecord.write(file, times);
 }
 
+/** A file that never reported back although its run ended. */
+const DID_NOT_RUN: RunError = { kind: "crash", message: "The hidden tests did not run." };
+
 export function toResults(module: RawModule | undefined, request: GradeRequest, root: string): Results {
   const scrub = (text: string) => scrubMessage(text, { candidate: request.candidate, candidateName: request.displayName, root });
-  if (!module) return summarise([], "The hidden tests did not run.");
+  if (!module) return summarise([], DID_NOT_RUN);
   if (module.errors.length > 0) {
-    return summarise([], `Your challenge could not be loaded or crashed outside a test:\n${module.errors.map(scrub).join("\n")}`);
+    return summarise([], { kind: loadErrorKind(module.errors), message: `Your challenge could not be loaded or crashed outside a test:\n${module.errors.map(scrub).join("\n")}` });
   }
   const tests: TestResult[] = module.tests
     .filter((test) => test.state !== "skipped")
@@ -84,13 +90,6 @@ export function toResults(module: RawModule | undefined, request: GradeRequest, 
   return summarise(tests);
 }
 
-function runError(outcome: { timedOut: boolean; flooded: boolean; exitCode?: number; signal?: string; stderr: string }, timeoutMs: number): string {
-  if (outcome.timedOut) return `Timed out after ${Math.round(timeoutMs / 1000)} s: an infinite loop, or a promise that never settles?`;
-  if (outcome.flooded) return "Stopped: the challenge printed more than 1 MB of output.";
-  const tail = outcome.stderr.trim().split("\n").slice(-3).join("\n");
-  return `The grading process ended unexpectedly (${outcome.signal ?? `exit code ${outcome.exitCode}`}): did the challenge call process.exit() or run out of memory?${tail ? `\n${tail}` : ""}`;
-}
-
 interface BatchOutcome {
   /** Finished test files by wrapper path. */
   modules: Map<string, RawModule>;
@@ -98,7 +97,7 @@ interface BatchOutcome {
   running: Set<string>;
   /** Set when the run completed. */
   unhandled?: Array<{ text: string; testFile?: string }>;
-  failure: string;
+  failure: RunError;
 }
 
 async function runBatch(requests: GradeRequest[], wrappers: string[], options: GradeOptions): Promise<BatchOutcome> {
@@ -127,11 +126,16 @@ async function runBatch(requests: GradeRequest[], wrappers: string[], options: G
     idleTimeout: true,
     ipc: (received) => {
       const message = received as ChildMessage;
-      if (message.type === "started") running.add(message.testFile);
-      else if (message.type === "module") {
+      const request = (testFile: string) => requests[wrappers.indexOf(testFile)];
+      if (message.type === "started") {
+        running.add(message.testFile);
+        const started = request(message.testFile);
+        if (started) options.onFileStarted?.(started);
+      } else if (message.type === "module") {
         running.delete(message.module.testFile);
         modules.set(message.module.testFile, message.module);
-        options.onFileDone?.();
+        const done = request(message.module.testFile);
+        if (done) options.onFileDone?.(done);
       } else unhandled = message.unhandled;
     },
   });
@@ -139,7 +143,7 @@ async function runBatch(requests: GradeRequest[], wrappers: string[], options: G
     // Servers that did not start are the caller's failure, not the candidate's (the child is killed).
     await services;
     const outcome = await run;
-    return { modules, running, unhandled, failure: runError(outcome, options.timeoutMs) };
+    return { modules, running, unhandled, failure: processEndError(outcome, options.timeoutMs) };
   } finally {
     scratch.remove();
   }
@@ -187,13 +191,18 @@ async function gradeWith(requests: GradeRequest[], wrappers: string[], options: 
     }
     return requests.map((request, index) => {
       const errors = escaped(index);
-      const result = results[index] ?? summarise([], "The hidden tests did not run.");
-      if (errors.length === 0) return result;
+      const result = results[index];
+      if (errors.length === 0) return result ?? summarise([], DID_NOT_RUN);
       const reason = errors.map((e) => scrubMessage(e.text, { candidate: request.candidate, candidateName: request.displayName, root: options.root })).join("\n");
-      return { ...result, status: "error", message: `An error escaped the tests (an unhandled rejection or a throw in a callback):\n${reason}` };
+      const message = `An error escaped the tests (an unhandled rejection or a throw in a callback):\n${reason}`;
+      // Tests that ran keep their results; the escape is one more, errored, test, so the
+      // status is "fail" (results.json keeps "error" for a run in which no test ran).
+      if (!result) return summarise([], { kind: "crash", message });
+      if (result.status === "error") return summarise([], { kind: result.errorKind ?? "crash", message: `${result.message}\n${message}` });
+      return summarise([...result.tests, { name: "No error escapes the tests (an unhandled rejection or a throw in a callback)", status: "error", message }]);
     });
   }
-  if (batch.unhandled) return results.map((result) => result ?? summarise([], "The hidden tests did not run."));
+  if (batch.unhandled) return results.map((result) => result ?? summarise([], DID_NOT_RUN));
   // The run died. A lone candidate carries the blame; otherwise the files that
   // were running are the suspects, graded alone, and the rest get a new run.
   if (requests.length === 1) return [summarise([], batch.failure)];

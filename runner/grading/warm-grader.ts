@@ -81,7 +81,7 @@ export class WarmGrader {
         resolve(finished);
       };
     });
-    if (!done) return summarise([], `Timed out after ${Math.round(this.options.timeoutMs / 1000)} s, or the challenge ended the grading process (process.exit?).`);
+    if (!done) return summarise([], { kind: "timeout", message: `Timed out after ${Math.round(this.options.timeoutMs / 1000)} s, or the challenge ended the grading process (process.exit?).` });
     return toResults(this.#module, this.request, this.options.root);
   }
 

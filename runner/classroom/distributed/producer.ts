@@ -7,7 +7,8 @@ import { Queue, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import type { Lesson } from "../../course/catalog.ts";
 import { courseFingerprint, sha256 } from "../../grading/graded-record.ts";
-import { RESULTS_VERSION, type Results } from "../../grading/results.ts";
+import { errorResults, type Results } from "../../grading/results.ts";
+import { deadLetterKind } from "../../grading/error-kind.ts";
 import { PREFIX, RUNS_KEY, LEASE_MS, HEARTBEAT_MS, POLL_MS, MAX_SOURCE_BYTES, ATTEMPTS, RedisUnavailable, GradingAborted, type Submission, type GradingJobData, type DeadLetter, submissionKey, queueNameFor, runKeys, connectRedis, sleep, deleteRun } from "./registry.ts";
 
 export interface DistributedOptions {
@@ -34,12 +35,10 @@ export interface DistributedRun {
 }
 
 export function deadLetterResults(letter: DeadLetter): Results {
-  return {
-    version: RESULTS_VERSION,
-    status: "error",
+  return errorResults({
+    kind: deadLetterKind(letter.reason),
     message: `Not graded: ${letter.reason}. The grading workers gave up after ${letter.attempts} attempt(s) and set it aside as a dead letter; grade it on its own (npm run check) to see why.`,
-    tests: [],
-  };
+  });
 }
 
 function failureReason(job: Job): string {
@@ -64,7 +63,7 @@ class Collector {
     this.results = new Array(submissions.length);
     jobs.forEach((job, index) => {
       // Too large to put in Redis: an error result here, never enqueued.
-      if (job.bytes > MAX_SOURCE_BYTES) this.#settle(index, { version: RESULTS_VERSION, status: "error", message: `Not graded: challenge.ts is ${job.bytes} bytes, over the ${MAX_SOURCE_BYTES}-byte limit for distributed grading.`, tests: [] });
+      if (job.bytes > MAX_SOURCE_BYTES) this.#settle(index, errorResults({ kind: "other", message: `Not graded: challenge.ts is ${job.bytes} bytes, over the ${MAX_SOURCE_BYTES}-byte limit for distributed grading.` }));
       else this.outstanding.set(job.id, index);
     });
   }

@@ -8,7 +8,7 @@ import { lessonWithChallenge, printProblems } from "../course.ts";
 import { grade } from "../../grading/grade.ts";
 import { stageCandidate } from "../../grading/wrapper.ts";
 import { updateProgress } from "../../learner/progress.ts";
-import type { Results } from "../../grading/results.ts";
+import { errorResults, exercismResults, type Results } from "../../grading/results.ts";
 import { provideServices } from "../../process/services/provide.ts";
 import { ServiceUnavailable } from "../../process/services/server.ts";
 import { ensureChallengeFile, workspaceAt } from "../../learner/workspace.ts";
@@ -71,14 +71,14 @@ export const checkCommand: Command = {
       })) as [Results];
     } catch (error) {
       if (!(error instanceof ServiceUnavailable)) throw error;
-      const failed: Results = { version: 3, status: "error", message: error.message, tests: [] };
-      if (context.json) context.out(JSON.stringify(failed));
+      if (context.json) context.out(JSON.stringify(exercismResults(errorResults({ kind: "other", message: error.message }))));
       else context.err(context.style.red(error.message));
       return EXIT.failed;
     } finally {
       await starting.then((running) => running.stop(), () => {});
     }
-    if (context.json) context.out(JSON.stringify(results));
+    // Exercism's results.json, to the letter (grading/results.ts).
+    if (context.json) context.out(JSON.stringify(exercismResults(results)));
     else renderResults(context, results, `Hidden tests for ${lesson.meta.id} (${path.relative(process.cwd(), candidate)})`);
     if (results.status !== "pass") return EXIT.failed;
     if (typeof fileFlag !== "string") {
