@@ -12,8 +12,9 @@ import type { Writable } from "node:stream";
  * Writes every item of `items` into `sink` (an objectMode Writable) and returns
  * how many items were written.
  *
- * - [C1] One write() per item, in order, every item (0, "" and false included;
- *   an objectMode stream cannot carry null).
+ * - [C1] One write() per item, in order, every item (0, "", false, NaN and
+ *   undefined included: an objectMode stream carries them all; `items` never
+ *   holds null, the one value it cannot carry).
  * - [C2] Backpressure: when write() returns false, wait for the sink's 'drain'
  *   event before writing the next item. As a result, the sink's `writableLength`
  *   never exceeds its `writableHighWaterMark` (+1 at most) while the consumer is
@@ -27,9 +28,10 @@ import type { Writable } from "node:stream";
  * - [C5] The sink fails (an 'error') or closes before finishing (destroy()
  *   without an error) while items are still being written: while you wait for
  *   'drain', while you wait for the next item of a slow source, or already
- *   before the call. Then stop pulling from `items` (a generator's finally block
- *   runs) and reject with the sink's error, or with an Error for a premature
- *   close. Never hang (not even when the sink is destroyed after end(), before
+ *   before the call (its 'error' and 'close' events long emitted). Then stop
+ *   pulling from `items` (a generator's finally block runs) and reject with the
+ *   sink's error, or, for a premature close, with an Error (an instance of
+ *   Error, never null or undefined). Never hang (not even when the sink is destroyed after end(), before
  *   'finish'), and never leave the sink's 'error' event unhandled.
  * - [C6] `items` throws: destroy the sink with that error (an Error made from it
  *   if the thrown value is not one) and reject with the thrown value itself,

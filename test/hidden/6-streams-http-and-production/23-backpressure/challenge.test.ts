@@ -122,12 +122,14 @@ describe("backpressure", () => {
     expect(c.received, "every item arrives, in order").toEqual(items);
   });
 
-  test("[C1][C4] falsy items are written like any other, and an empty source still ends the sink and waits for 'finish'", async () => {
+  test("[C1][C4] falsy items (undefined included) are written like any other, and an empty source still ends the sink and waits for 'finish'", async () => {
     const c = consumer({ highWaterMark: 1, delays: [1] });
-    const outcome = await settle(run([0, "", false], c.sink), 1500, `three falsy items: ${drainHint}`);
+    const falsy = [0, "", false, undefined, Number.NaN];
+    const outcome = await settle(run(falsy, c.sink), 1500, `five falsy items: ${drainHint}`);
     if ("error" in outcome) throw outcome.error;
-    expect(outcome.value, "three items written").toBe(3);
-    expect(c.received, "0, \"\" and false are items like any other (objectMode)").toEqual([0, "", false]);
+    expect(outcome.value, "five items written: 0, \"\", false, undefined and NaN each count").toBe(5);
+    expect(c.writes(), "one write() per item, undefined included").toBe(5);
+    expect(c.received, "0, \"\", false, undefined and NaN are items like any other: an objectMode stream carries everything but null").toEqual(falsy);
     const empty = consumer({ highWaterMark: 2, slowFinal: 3 });
     const none = await settle(run([], empty.sink), 1500, "an empty source: end() the sink and wait for 'finish'");
     if ("error" in none) throw none.error;
@@ -191,6 +193,7 @@ describe("when something breaks", () => {
     c.sink.destroy();
     const outcome = await settle(pending, 1000, "the sink was destroyed while produce() waited for 'drain': 'drain' will never come, listen for 'close' too");
     expect("error" in outcome, "a sink closed before finishing is a failure: produce() must reject").toBe(true);
+    expect("error" in outcome && outcome.error, "a premature close (destroy() without an error) must reject with an Error, not with null or undefined").toBeInstanceOf(Error);
     await ticks(3);
     expect(state.closed, "the source must be closed when produce() gives up").toBe(true);
   });
@@ -228,6 +231,7 @@ describe("when something breaks", () => {
       expect(unhandled, "the sink's 'error' was emitted with no listener (it would crash the process): keep an 'error' listener for the whole run").toBe(false);
       expect("error" in outcome, `a sink that ${how === "error" ? "failed" : "closed before finishing"} between two items must make produce() reject`).toBe(true);
       if (how === "error") expect("error" in outcome && outcome.error, "produce() must reject with the sink's own error").toBe(broken);
+      else expect("error" in outcome && outcome.error, "a premature close (destroy() without an error) must reject with an Error, not with null or undefined").toBeInstanceOf(Error);
       await ticks(3);
       expect(state.pulled, "produce() must stop pulling from the source once the sink is gone").toBeLessThan(10);
       expect(state.closed, "the source must be closed (its finally block runs) when produce() gives up").toBe(true);
@@ -237,13 +241,24 @@ describe("when something breaks", () => {
   test("[C5] a sink destroyed before the call makes produce() reject; one destroyed after end() does not leave it hanging", async () => {
     const gone = consumer({ highWaterMark: 2 });
     gone.sink.destroy();
+    await ticks(2); // its 'close' event is over: listening for 'close' from now on hears nothing
+    expect(gone.sink.closed, "test setup: the sink has closed").toBe(true);
     const { source, state } = countingSource(Array.from({ length: 20 }, (_, i) => i));
-    const early = await settle(run(source, gone.sink), 1000, "the sink was already destroyed when produce() was called");
+    const early = await settle(run(source, gone.sink), 1000, "the sink was already destroyed (its 'close' event long over) when produce() was called: check sink.destroyed, or use finished(sink), which knows a closed stream");
     expect("error" in early, "a sink that is already closed can never finish: produce() must reject").toBe(true);
+    expect("error" in early && early.error, "a sink closed (without an error) before the call: reject with an Error for the premature close").toBeInstanceOf(Error);
     expect(state.pulled, "nothing (at most one item) may be pulled for a sink that is already gone").toBeLessThanOrEqual(1);
     await ticks(3);
     // A generator that was never started has no finally block to run; one that was started must be closed.
     if (state.pulled > 0) expect(state.closed, "the source was started: it must be closed (its finally block runs) when produce() gives up").toBe(true);
+
+    const failed = consumer({ highWaterMark: 2 });
+    failed.sink.on("error", () => {}); // its owner saw the error; produce() is called afterwards
+    const cause = new Error("disk detached");
+    failed.sink.destroy(cause);
+    await ticks(2);
+    const earlyFailed = await settle(run([1, 2, 3], failed.sink), 1000, "the sink had already failed when produce() was called");
+    expect("error" in earlyFailed && earlyFailed.error, "a sink that failed before the call: reject with the sink's own error").toBe(cause);
 
     const late = consumer({ highWaterMark: 4, delays: [0], slowFinal: 200 });
     const pending = run([1, 2, 3], late.sink);
