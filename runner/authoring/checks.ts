@@ -15,6 +15,7 @@ import type { GradeRequest } from "../grading/wrapper.ts";
 import { clauseCoverage } from "./clauses.ts";
 import { applyMutant, readMutants, type Mutant } from "./mutants.ts";
 import { withoutMarker } from "../edition/marker.ts";
+import { publicCheck, publicRequests } from "./public-tests.ts";
 import type { Results } from "../grading/results.ts";
 
 export interface Check {
@@ -124,6 +125,7 @@ export async function checkChallenges(
     { key: `${lesson.meta.id}/solution`, folder: lesson.folder!, candidate: files.solution },
     ...files.alternatives.map((file) => ({ key: `${lesson.meta.id}/alternative:${path.basename(file)}`, folder: lesson.folder!, candidate: file })),
     ...mutants.map((mutant) => mustFail(`${lesson.meta.id}/mutant:${mutant.name}`, lesson.folder!, mutant.file)),
+    ...publicRequests(root, lesson, files),
   ]);
   const times = new Map<string, number>();
   const onTimed = (request: GradeRequest, seconds: number) => {
@@ -195,6 +197,7 @@ export async function checkChallenges(
               : `${alternatives.map(({ file }) => path.basename(file)).join(", ")} pass${runs > 1 ? ` in each of ${runs} runs` : ""}`,
       },
       "clauses checked": clauseCheck(root, files.stub, solution.results),
+      "public tests": publicCheck(root, lesson, files, (key) => outcomes.get(key)?.results),
       "mutants rejected": {
         ok: survivors.length === 0 && mutantProblems.length === 0 && mutants.length >= MIN_MUTANTS,
         detail: [

@@ -11,6 +11,7 @@ import { Chalk } from "chalk";
 import { installRoot } from "../process/install-root.ts";
 import { stopQuietly } from "../process/interrupt.ts";
 import { EXIT, parseArgs, UsageError, type Command, type Context } from "./args.ts";
+import { instructorOnly, isStudentEdition } from "../edition/edition.ts";
 import { plainStyle } from "./render.ts";
 
 /**
@@ -27,23 +28,30 @@ export function colourFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = 
 /** One line per command for `--help` (each command's own --help says more). */
 const OVERVIEW: Array<[string, string]> = [
   ["lesson [<id>]", "show a lesson and run its experiment; with no id, the menu"],
-  ["check <id>", "grade your challenge against the hidden tests"],
+  ["check <id>", "grade your challenge against its tests (public examples, and hidden tests here)"],
   ["hint <id>", "the next hint for a challenge"],
   ["watch [<id>]", "re-run the experiment or the check on every save"],
   ["reset <id>", "start a challenge over (your version is backed up)"],
+  ["submit", "pack workspace/ into one archive to hand in"],
+  ["self-check", "check that this install works (the student edition's npm test)"],
   ["verify [<id>…]", "authors: check lessons the way CI does"],
   ["mutation [<id>…]", "authors: mutation testing of the reference solutions"],
   ["grade <folder>", "instructors: grade a class into a gradebook"],
   ["grade-worker", "instructors: grade a class's jobs from a BullMQ queue"],
+  ["release --out <dir>", "instructors: write the student edition (no solutions, no hidden tests)"],
   ["bench", "measure the runner's speed against its targets"],
 ];
 
-function overview(): string {
-  const width = Math.max(...OVERVIEW.map(([name]) => name.length));
+/** Commands that need solutions, hidden tests or mutants: a student edition explains instead of running them. */
+const INSTRUCTOR_ONLY = new Set(["verify", "mutation", "grade", "grade-worker", "bench", "release"]);
+
+function overview(studentEdition: boolean): string {
+  const shown = OVERVIEW.filter(([name]) => !studentEdition || !INSTRUCTOR_ONLY.has(name.split(" ")[0]!));
+  const width = Math.max(...shown.map(([name]) => name.length));
   return [
     "usage: npm run <command> [-- <options>]   (or: npx queuecraft <command> [options])",
     "",
-    ...OVERVIEW.map(([name, what]) => `  ${name.padEnd(width)}  ${what}`),
+    ...shown.map(([name, what]) => `  ${name.padEnd(width)}  ${what}`),
     "",
     "Every command takes --help (-h) and --json. Exit codes: 0 ok, 1 a lesson or check failed, 2 usage error, 3 internal error.",
   ].join("\n");
@@ -79,6 +87,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   "grade-worker": async () => (await import("./commands/grade-worker.ts")).gradeWorkerCommand,
   bench: async () => (await import("./commands/bench.ts")).benchCommand,
   mutation: async () => (await import("./commands/mutation.ts")).mutationCommand,
+  release: async () => (await import("./commands/release.ts")).releaseCommand,
+  submit: async () => (await import("./commands/submit.ts")).submitCommand,
+  "self-check": async () => (await import("./commands/self-check.ts")).selfCheckCommand,
 };
 
 const wantsHelp = (args: string[]) => args.includes("--help") || args.includes("-h");
@@ -110,12 +121,16 @@ export async function main(argv: string[]): Promise<number> {
     err: (text) => process.stderr.write(`${colourErr ? text : stripVTControlCharacters(text)}\n`),
   };
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    (name === undefined ? context.err : context.out)(overview());
+    (name === undefined ? context.err : context.out)(overview(isStudentEdition(root)));
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
   const load = COMMANDS[name];
   if (!load) {
     context.err(`unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(", ")} (npm run <command> -- --help)`);
+    return EXIT.usage;
+  }
+  if (INSTRUCTOR_ONLY.has(name) && isStudentEdition(root)) {
+    context.err(instructorOnly(name));
     return EXIT.usage;
   }
   try {

@@ -12,7 +12,8 @@ import type { UserConsoleLog } from "vitest";
 import type { TestModule, TestSpecification, Vitest } from "vitest/node";
 import type { Plugin } from "vite";
 
-const SETUP = "test/hidden/_harness/setup.ts";
+/** The harness's setup: test/harness/ in a student edition (and a re-export in the checkout), test/hidden/_harness/ in older courses. */
+const SETUPS = ["test/harness/setup.ts", "test/hidden/_harness/setup.ts"];
 
 export interface GradeJob {
   root: string;
@@ -147,7 +148,7 @@ async function main(): Promise<void> {
       config: false,
       watch: false,
       include: [`${job.wrapperDir}/**/*.test.ts`],
-      setupFiles: existsSync(path.join(job.root, SETUP)) ? [SETUP] : [],
+      setupFiles: SETUPS.filter((file) => existsSync(path.join(job.root, file))).slice(0, 1),
       pool: job.pool ?? "threads",
       // Hidden tests of different lessons share nothing, so a worker can run
       // many files without re-creating its module graph (~200 ms per file).

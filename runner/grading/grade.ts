@@ -12,7 +12,7 @@ import { speedRecord } from "../learner/atomic-file.ts";
 import path from "node:path";
 import { installRoot } from "../process/install-root.ts";
 import type { ChildMessage, GradeJob, RawModule } from "./grade-child.ts";
-import { hiddenTestOf, WRAPPER_DIR, writeWrapper, type GradeRequest } from "./wrapper.ts";
+import { testFilesOf, WRAPPER_DIR, writeWrapper, type GradeRequest } from "./wrapper.ts";
 import { capOutput, scrubMessage, summarise, type Results, type RunError, type TestResult } from "./results.ts";
 import { loadErrorKind, processEndError } from "./error-kind.ts";
 import { normalisedEnv, runProcess, type Limits } from "../process/sandbox.ts";
@@ -152,7 +152,8 @@ async function runBatch(requests: GradeRequest[], wrappers: string[], options: G
 /** Grades every request; returns results in the same order. */
 export async function grade(requests: GradeRequest[], options: GradeOptions): Promise<Results[]> {
   for (const request of requests) {
-    if (!existsSync(hiddenTestOf(options.root, request.folder))) throw new Error(`no hidden tests for ${request.folder}`);
+    const missing = testFilesOf(options.root, request).find((file) => !existsSync(file));
+    if (missing) throw new Error(`no tests for ${request.folder}: ${path.relative(options.root, missing)} is missing`);
   }
   if (requests.length === 0) return [];
   const copies = new Map<string, number>();

@@ -1,5 +1,8 @@
 // `npm run check <id>`: grades the learner's challenge (or --file) against the
-// hidden tests; after a pass, marks progress and offers the reference solution.
+// lesson's tests: public examples and hidden tests in the course checkout, the
+// public ones alone in a student edition (which says so: the hidden tests run
+// when the instructor grades). After a pass, marks progress and, where there
+// is one, offers the reference solution.
 
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -13,10 +16,11 @@ import { provideServices } from "../../process/services/provide.ts";
 import { ServiceUnavailable } from "../../process/services/server.ts";
 import { ensureChallengeFile, workspaceAt } from "../../learner/workspace.ts";
 import { lineDiff } from "../line-diff.ts";
+import { isStudentEdition, learnerSuites, PUBLIC_ONLY_NOTE, suiteWords } from "../../edition/edition.ts";
 
 export const DEFAULT_CHECK_TIMEOUT_S = 30;
 
-export function renderResults(context: Context, results: Results, title: string): void {
+export function renderResults(context: Context, results: Results, title: string, noun = "hidden tests"): void {
   const { style } = context;
   context.out(style.bold(title));
   for (const test of results.tests) {
@@ -31,11 +35,11 @@ export function renderResults(context: Context, results: Results, title: string)
   if (results.message) context.out(style.red(`  ${results.message.split("\n").join("\n  ")}`));
   const passed = results.tests.filter((t) => t.status === "pass").length;
   const verdict = results.status === "pass" ? style.green("PASS") : results.status === "fail" ? style.red("FAIL") : style.red("ERROR");
-  context.out(`${verdict}  ${passed}/${results.tests.length} hidden tests pass`);
+  context.out(`${verdict}  ${passed}/${results.tests.length} ${noun} pass`);
 }
 
 export const checkCommand: Command = {
-  summary: "Grades your challenge against the lesson's hidden tests. --file grades any file as that challenge (authors, instructors).",
+  summary: "Grades your challenge against the lesson's tests: its public worked examples and its hidden tests (in a student edition the public ones; the hidden tests run when the instructor grades). --file grades any file as that challenge (authors, instructors).",
   usage: "npm run check <id> [-- --file <path>] [--json] [--timeout <seconds>]",
   flags: { file: "string", timeout: "string" },
   async run(context, args) {
@@ -62,9 +66,11 @@ export const checkCommand: Command = {
     const starting = provideServices(lesson.meta.services);
     const services = starting.then((running) => running.env);
     services.catch(() => {}); // grade() reports it; this keeps an early failure from counting as unhandled
+    const suites = learnerSuites(context.root, lesson.folder!);
+    const words = suiteWords(suites);
     let results: Results;
     try {
-      [results] = (await grade([{ folder: lesson.folder!, candidate: stageCandidate(context.root, candidate), displayName: path.basename(candidate) }], {
+      [results] = (await grade([{ folder: lesson.folder!, suites, candidate: stageCandidate(context.root, candidate), displayName: path.basename(candidate) }], {
         root: context.root,
         timeoutMs: timeoutS * 1000,
         services,
@@ -79,7 +85,8 @@ export const checkCommand: Command = {
     }
     // Exercism's results.json, to the letter (grading/results.ts).
     if (context.json) context.out(JSON.stringify(exercismResults(results)));
-    else renderResults(context, results, `Hidden tests for ${lesson.meta.id} (${path.relative(process.cwd(), candidate)})`);
+    else renderResults(context, results, `${words.title} for ${lesson.meta.id} (${path.relative(process.cwd(), candidate)})`, words.noun);
+    if (!context.json && isStudentEdition(context.root)) context.out(context.style.dim(`\n${PUBLIC_ONLY_NOTE}`));
     if (results.status !== "pass") return EXIT.failed;
     if (typeof fileFlag !== "string") {
       const { warning } = updateProgress(workspace.progressFile, lesson.meta.id, (entry) => {
@@ -87,8 +94,10 @@ export const checkCommand: Command = {
       });
       if (warning) context.err(warning);
       if (!context.json) {
-        context.out(context.style.bold("\nWell done. The reference solution, compared with yours (- yours, + reference; comments and what you share left out):"));
-        context.out(lineDiff(readFileSync(candidate, "utf8"), readFileSync(files.solution, "utf8"), context.style));
+        if (existsSync(files.solution)) {
+          context.out(context.style.bold("\nWell done. The reference solution, compared with yours (- yours, + reference; comments and what you share left out):"));
+          context.out(lineDiff(readFileSync(candidate, "utf8"), readFileSync(files.solution, "utf8"), context.style));
+        } else context.out(context.style.bold("\nWell done: every worked example passes. Submit with npm run submit when your instructor asks."));
         const lessons = found.catalog.lessons;
         const next = lessons[lessons.indexOf(lesson) + 1];
         context.out(next ? `\nNext: npm run lesson ${next.meta.id}` : "\nThat was the last lesson of the course.");
