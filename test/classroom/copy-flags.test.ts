@@ -1,0 +1,70 @@
+// Copy flags for a class: alike pairs and matches of the reference solution,
+// for a person to look at.
+import { describe, expect, test } from "vitest";
+import { COPY_THRESHOLD, copyFlags, type ChallengeSubmissions } from "../../runner/classroom/copy-flags.ts";
+import { DISGUISED, INDEPENDENT, ORIGINAL } from "./samples.ts";
+
+const STUB = "export async function retry<T>(task: () => Promise<T>, options: { attempts: number; baseMs: number }): Promise<T> {\n  throw new Error(`TODO`);\n}\n";
+
+const challenge = (submissions: Record<string, string>, extra: Partial<ChallengeSubmissions> = {}): ChallengeSubmissions => ({
+  id: "retry",
+  stub: STUB,
+  submissions: Object.entries(submissions).map(([student, source]) => ({ student, source })),
+  ...extra,
+});
+
+describe("pairs of submissions", () => {
+  test("a disguised copy is flagged with its score; an answer written another way is not", () => {
+    const flags = copyFlags([challenge({ ada: ORIGINAL, bob: DISGUISED, cy: INDEPENDENT })]);
+    expect(flags.pairs).toEqual([{ challenge: "retry", students: ["ada", "bob"], score: 1, identical: false }]);
+    expect(flags.threshold).toBe(COPY_THRESHOLD);
+  });
+
+  test("byte-identical files are flagged as identical", () => {
+    expect(copyFlags([challenge({ zoe: ORIGINAL, amy: ORIGINAL })]).pairs).toEqual([{ challenge: "retry", students: ["amy", "zoe"], score: 1, identical: true }]);
+  });
+
+  test("flags are listed most alike first, then in the course's order of challenges", () => {
+    const partly = ORIGINAL.replace(/export function backoffSchedule[^]*$/, "export const backoffSchedule = (a: number, b: number): number[] => [a, b];\n");
+    const flags = copyFlags([challenge({ a: ORIGINAL, b: partly }, { id: "first" }), challenge({ c: ORIGINAL, d: DISGUISED }, { id: "second" })], { threshold: 0.5 });
+    expect(flags.pairs.map((p) => p.challenge)).toEqual(["second", "first"]);
+    expect(flags.pairs[1]!.score).toBeLessThan(1);
+  });
+
+  test("students of different challenges are never paired", () => {
+    const flags = copyFlags([challenge({ ada: ORIGINAL }, { id: "one" }), challenge({ bob: ORIGINAL }, { id: "two" })]);
+    expect(flags.pairs).toEqual([]);
+  });
+
+  test("submissions with too little code of their own are not compared, and counted", () => {
+    const tiny = "export async function retry<T>(task: () => Promise<T>): Promise<T> {\n  return task();\n}\n";
+    const flags = copyFlags([challenge({ ada: tiny, bob: tiny })]);
+    expect(flags.pairs).toEqual([]);
+    expect(flags.tooSmall).toBe(2);
+  });
+
+  test("what the stub gives everyone does not make two submissions alike", () => {
+    // Both keep the stub and add different code of their own.
+    const flags = copyFlags([challenge({ ada: `${STUB}\n${ORIGINAL}`, bob: `${STUB}\n${INDEPENDENT}` })]);
+    expect(flags.pairs).toEqual([]);
+  });
+});
+
+describe("matches of the reference solution", () => {
+  test("a submission that is the reference, disguised, is flagged; one written another way is not", () => {
+    const flags = copyFlags([challenge({ ada: DISGUISED, cy: INDEPENDENT }, { reference: ORIGINAL })]);
+    expect(flags.reference).toEqual([{ challenge: "retry", student: "ada", score: 1, identical: false }]);
+  });
+
+  test("a challenge without a reference solution has no such flag", () => {
+    expect(copyFlags([challenge({ ada: ORIGINAL })]).reference).toEqual([]);
+  });
+});
+
+test("the same class gives the same flags, in the same order, every time", () => {
+  const input = [challenge({ e: ORIGINAL, d: DISGUISED, c: ORIGINAL, b: INDEPENDENT, a: DISGUISED }, { reference: ORIGINAL })];
+  const first = copyFlags(input);
+  expect(first.pairs.length).toBe(6);
+  expect(copyFlags(structuredClone(input))).toEqual(first);
+  expect(JSON.stringify(copyFlags([{ ...input[0]!, submissions: [...input[0]!.submissions].reverse() }]))).toBe(JSON.stringify(first));
+});
