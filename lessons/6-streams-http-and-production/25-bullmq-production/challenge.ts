@@ -30,6 +30,7 @@ export interface PortableJobOptions {
    * Dedupe key: while a job added with this key is waiting, delayed or active,
    * adding another one with the same key adds nothing. Once that job has
    * completed or failed, the key is free again: a later add creates a new job.
+   * Must not be empty.
    */
   singletonKey?: string;
   /** Time limit for one try, in seconds (may be fractional). */
@@ -76,6 +77,10 @@ export interface BullMQPlan {
  *   the keyed job is pending a second add adds nothing; once it has completed or
  *   failed, the key is free again (not a custom jobId, which keeps blocking as
  *   long as the finished job is kept).
+ * - [C9] An empty singletonKey ("") is refused: toBullMQ throws an Error whose
+ *   message names `singletonKey`. BullMQ cannot dedupe on an empty id (queue.add
+ *   would fail later, far from the cause), and dropping the key would silently
+ *   let duplicates in. Any non-empty string is a key.
  */
 export function toBullMQ(options: PortableJobOptions): BullMQPlan {
   throw new Error("TODO: map priority, retryLimit, retryDelay/retryBackoff, startAfterSeconds, singletonKey and expireInSeconds onto BullMQ");

@@ -53,6 +53,9 @@ export function toBullMQ(options: PortableJobOptions): BullMQPlan {
   if (options.startAfterSeconds) opts.delay = ms(options.startAfterSeconds);
   // deduplication (not jobId): the key is released when the job completes or
   // fails, while a custom jobId keeps blocking as long as the finished job is kept.
+  if (options.singletonKey === "") {
+    throw new RangeError("singletonKey must not be empty: BullMQ cannot deduplicate on an empty id, and dropping the key would let duplicates in");
+  }
   if (options.singletonKey !== undefined) opts.deduplication = { id: options.singletonKey };
   return { opts, timeoutMs: options.expireInSeconds === undefined ? undefined : ms(options.expireInSeconds) };
 }

@@ -35,6 +35,9 @@ export function toBullMQ(options: PortableJobOptions): BullMQPlan {
     backoff: options.retryBackoff ? { type: "exponential", delay: wait } : { type: "fixed", delay: wait },
     delay: toMs(options.startAfterSeconds),
   };
-  if (typeof options.singletonKey === "string") opts.deduplication = { id: options.singletonKey };
+  if (typeof options.singletonKey === "string") {
+    if (options.singletonKey.length === 0) throw new TypeError("toBullMQ: an empty singletonKey cannot be deduplicated on");
+    opts.deduplication = { id: options.singletonKey };
+  }
   return { opts, timeoutMs: options.expireInSeconds === undefined ? undefined : toMs(options.expireInSeconds) };
 }

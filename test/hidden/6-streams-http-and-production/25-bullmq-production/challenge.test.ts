@@ -120,6 +120,22 @@ describe("the mapping (pure)", () => {
   });
 });
 
+describe("an empty singletonKey", () => {
+  test("[C9] an empty singletonKey is refused at once with an Error naming singletonKey, neither dropped nor left for queue.add to fail on", () => {
+    let thrown: unknown;
+    let plan: unknown;
+    try {
+      plan = toBullMQ({ singletonKey: "" });
+    } catch (error) {
+      thrown = error;
+    }
+    const dedupe = (plan as { opts?: JobsOptions } | undefined)?.opts?.deduplication;
+    expect(thrown, `toBullMQ({ singletonKey: "" }) must throw (it returned ${dedupe ? `deduplication ${JSON.stringify(dedupe)}, which queue.add refuses` : "a plan without deduplication, silently dropping the key"})`).toBeInstanceOf(Error);
+    expect((thrown as Error).message, "the error's message must name singletonKey, so the caller knows which option is wrong").toContain("singletonKey");
+    expect(toBullMQ({ singletonKey: "0" }).opts.deduplication?.id, "any non-empty string is a key, \"0\" included").toBe("0");
+  });
+});
+
 // ---------------------------------------------------------------------------
 // The same options, handed to BullMQ on a real Redis.
 
