@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Validation is a parse() that returns a tagged result ({ ok: true, value } | { ok: false, field, error }) using Object.hasOwn and a Set of formats; responses are built by one json() helper that always creates a fresh headers object.
 export interface RequestLike {
   method: string;

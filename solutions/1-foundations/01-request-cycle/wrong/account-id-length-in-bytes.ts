@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Measures accountId in UTF-8 bytes (thinking of a VARCHAR column), so an id of 64 characters that are not ASCII ("é", "日") is refused although the contract counts characters.
 export interface RequestLike {
   method: string;

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Checks the format by looking it up in a plain object, so "toString", "constructor" or "hasOwnProperty" count as formats and a job with format "toString" is enqueued.
 export interface RequestLike {
   method: string;

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Copies the body with Object.assign before reading it, so a JSON body whose "__proto__" field holds valid values becomes the copy's prototype and a body without own accountId/format/month fields is accepted.
 export interface RequestLike {
   method: string;

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Recognises a plain object by body.constructor === Object, so a valid body that also carries an unknown "constructor" field is refused with 400 instead of having the field dropped.
 export interface RequestLike {
   method: string;

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Reuses one module-level headers object for every response and adds Location to it on a 202, so after the first success every later 400, 404 or 503 also carries a Location header pointing at someone else's job.
 export interface RequestLike {
   method: string;

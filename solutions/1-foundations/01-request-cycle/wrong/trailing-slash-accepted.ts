@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Normalises a trailing slash away before routing, so POST /reports/ (and /reports//) is accepted and enqueues a job instead of answering 404.
 export interface RequestLike {
   method: string;

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // No in-band tags and so no key escaping: the envelope is { v, data, dates } where data is plain JSON with null where each Date was, and dates lists the key paths of the Dates with their ISO strings; decoding puts them back with defineProperty.
 export const FORMAT_VERSION = 1;
 

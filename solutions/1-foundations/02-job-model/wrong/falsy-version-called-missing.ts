@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Tests the version for truthiness, so an envelope with v: 0 (or "") is reported as having no version at all instead of naming the unsupported version 0.
 export const FORMAT_VERSION = 1;
 

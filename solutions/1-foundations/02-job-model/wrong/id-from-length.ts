@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Numbers jobs by how many are stored, so after a take() the next add() returns an id that was already handed out and two jobs share it.
 export const FORMAT_VERSION = 1;
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Builds each encoded object as {} with out[key] = value, so a payload key "__proto__" sets the copy's prototype instead of a property, JSON.stringify skips it and the field is silently lost.
 export const FORMAT_VERSION = 1;
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Writes Dates as plain ISO strings and turns every ISO-looking string back into a Date on decode, so a string payload such as "2024-03-01T00:00:00.000Z" (a user's note, an id) comes back as a Date.
 export const FORMAT_VERSION = 1;
 

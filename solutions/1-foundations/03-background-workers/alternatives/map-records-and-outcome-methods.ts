@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Records in a Map and a waiting list of ids; the queue exposes claim/finish/retryOrFail methods the Worker calls, stats() counts states on demand, and the Worker looks handlers up with Object.hasOwn.
 export type JobState = "waiting" | "active" | "completed" | "failed";
 

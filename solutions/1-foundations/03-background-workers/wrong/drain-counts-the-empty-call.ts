@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Counts every processNext() call in drain(), the last one that found nothing included, so drain() reports one attempt more than it ran (1 for an empty queue).
 export type JobState = "waiting" | "active" | "completed" | "failed";
 

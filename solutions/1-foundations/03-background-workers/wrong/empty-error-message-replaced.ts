@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Falls back with || when reading the error message, so a handler that throws new Error("") gets the error "Error" (the String() of the Error) instead of its own empty message.
 export type JobState = "waiting" | "active" | "completed" | "failed";
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Accepts only safe integers as maxAttempts, so a whole number such as 2**53 ("retry practically forever") throws a RangeError although any whole number >= 1 is allowed.
 export type JobState = "waiting" | "active" | "completed" | "failed";
 

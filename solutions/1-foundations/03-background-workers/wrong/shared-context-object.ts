@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Hands every handler the same context object and overwrites it for each new job, so a handler still running when another job starts reads the other job's id and attempt from its context.
 export type JobState = "waiting" | "active" | "completed" | "failed";
 

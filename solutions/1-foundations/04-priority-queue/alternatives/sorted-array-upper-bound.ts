@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // A sorted array instead of a heap: enqueue binary-searches the upper bound of its priority (after every equal one, so ties stay FIFO without a sequence number) and splices in; dequeue shifts the front.
 interface Entry<T> {
   priority: number;

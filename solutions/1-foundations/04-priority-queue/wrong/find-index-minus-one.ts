@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Finds the insert position with findIndex(first entry with a higher number) and splices there, so when no entry has a higher number findIndex gives -1 and the new, least urgent item is inserted before the last item instead of after it.
 interface Entry<T> {
   priority: number;

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Binary-searches the lower bound of the priority, so a new item goes in front of the items already waiting with the same priority and ties come out newest first.
 interface Entry<T> {
   priority: number;

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Treats a null priority like a missing one (??), so enqueue(item, null) smuggled past the types is queued at the default priority instead of throwing a RangeError.
 interface Entry<T> {
   priority: number;

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // One dispatcher loop that claims one job at a time (a claim in progress reserves a slot), with a single wakeable pause used both for "all slots busy" and for the idle poll, and a flag so a job finishing during an empty claim triggers a fresh claim instead of a sleep.
 import type { Clock, TimerId } from "#kit/clock.ts";
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // A job that finishes while an empty claim is still in progress wakes nobody, so the loop then sleeps a whole poll interval with a free slot instead of claiming again at once.
 import type { Clock, TimerId } from "#kit/clock.ts";
 

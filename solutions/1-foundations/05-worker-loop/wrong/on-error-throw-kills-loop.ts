@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Calls onError without guarding it, so an onError that throws kills the loop on a failed claim and makes stop() reject on a failed job.
 import type { Clock, TimerId } from "#kit/clock.ts";
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // stop() waits only for the jobs already handed to handle(), so a job whose claim was still running when stop() was called is run after stop() has resolved (the process exits under it).
 import type { Clock, TimerId } from "#kit/clock.ts";
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Removes a finished job from its in-flight set from inside the job's own async body, so a handle() that throws before returning a promise hits a ReferenceError (the promise variable is not yet assigned): the slot stays counted and stop() rejects.
 import type { Clock, TimerId } from "#kit/clock.ts";
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Only rejects a negative pollInterval, so pollInterval 0 is accepted and an idle worker claims in a tight loop with no pause at all.
 import type { Clock, TimerId } from "#kit/clock.ts";
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // An async retry() that splices the entry out of a single sorted DLQ array before its first await and, if the audit rejects, re-inserts it by its death sequence number; queues are arrays of ids in a Map, jobs live in another Map.
 import type { Clock } from "#kit/clock.ts";
 

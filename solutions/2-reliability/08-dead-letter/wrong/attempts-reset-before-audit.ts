@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Resets the job's attempts before awaiting the audit and restores only the DLQ entry when the audit rejects, so after a failed retry the dead job shows 0 attempts.
 import type { Clock } from "#kit/clock.ts";
 

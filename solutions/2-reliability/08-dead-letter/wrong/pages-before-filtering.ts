@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Applies offset and limit to the whole DLQ and filters by queue afterwards, so a filtered page holds fewer items than asked (often none) although total says more match.
 import type { Clock } from "#kit/clock.ts";
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // When the audit rejects, puts the entry back at the index it had, so if another entry was retried or died during the audit the restored entry lands in the wrong place of the oldest-first list.
 import type { Clock } from "#kit/clock.ts";
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // take() assumes the queue exists, so taking from a queue nobody has added to yet throws a TypeError instead of returning null, and a worker polling a fresh queue crashes.
 import type { Clock } from "#kit/clock.ts";
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // One statement (a MATERIALIZED CTE with FOR UPDATE SKIP LOCKED, then UPDATE ... FROM ... RETURNING), ordering and camelCase mapping done in TypeScript after RETURNING rather than in a second CTE.
 import { escapeIdentifier, type QueryResult, type QueryResultRow } from "pg";
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Locks and updates in a BEGIN/COMMIT pair with no ROLLBACK on error, so after a statement fails the connection is left inside an aborted transaction (holding its row locks) and every later claim on it fails.
 import { escapeIdentifier, type QueryResult, type QueryResultRow } from "pg";
 

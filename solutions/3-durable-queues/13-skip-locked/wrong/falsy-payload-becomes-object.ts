@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Falls back to {} for a missing payload with ||, so a job whose payload is 0, "", false or null is handed to the worker as {}.
 import { escapeIdentifier, type QueryResult, type QueryResultRow } from "pg";
 

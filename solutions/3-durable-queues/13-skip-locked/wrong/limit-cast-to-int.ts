@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Casts the limit to a 32-bit integer in SQL, so a caller that asks for "everything" with an n beyond 2^31 gets an "integer out of range" error instead of every eligible job.
 import { escapeIdentifier, type QueryResult, type QueryResultRow } from "pg";
 

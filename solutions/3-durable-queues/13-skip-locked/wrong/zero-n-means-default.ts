@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Defaults the batch size with ||, so claimJobs(..., 0, now), which must claim nothing, claims a batch of 10 jobs.
 import { escapeIdentifier, type QueryResult, type QueryResultRow } from "pg";
 

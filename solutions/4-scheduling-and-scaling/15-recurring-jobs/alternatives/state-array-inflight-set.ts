@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Closures with one state record per job in an array (no name-keyed map at all); the missed-slot walk lives in the timer callback; in-flight work is tracked as a Set of promises that stop() awaits.
 import { Cron } from "croner";
 import type { Clock, TimerId } from "#kit/clock.ts";

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Asks croner for the first slot with nextRun() and no argument, which reads the machine's real time instead of the injected clock, so the first run is aimed at the wrong instant.
 import { Cron } from "croner";
 import type { Clock, TimerId } from "#kit/clock.ts";

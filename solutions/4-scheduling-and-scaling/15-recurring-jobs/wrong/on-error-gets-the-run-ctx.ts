@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Hands onError the very ctx object the run got, so a run that changed its ctx (ctx.slot.setTime(…)) before failing is reported with the wrong slot and key.
 import { Cron } from "croner";
 import type { Clock, TimerId } from "#kit/clock.ts";

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Returns at once from a second stop() call, so a caller that stops twice (a signal handler and a shutdown hook) moves on while a claimed slot is still running.
 import { Cron } from "croner";
 import type { Clock, TimerId } from "#kit/clock.ts";

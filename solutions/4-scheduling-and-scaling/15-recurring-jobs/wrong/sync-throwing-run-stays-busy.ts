@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Calls run() outside any try once the claim is won, so a run that throws synchronously escapes as an unhandled rejection and leaves its job busy: every later slot is skipped forever.
 import { Cron } from "croner";
 import type { Clock, TimerId } from "#kit/clock.ts";

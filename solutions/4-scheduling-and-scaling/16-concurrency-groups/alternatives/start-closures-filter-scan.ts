@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Closures; each waiting entry carries its own start() closure; a scan counts every startable entry first, rebuilds the waiting list with filter(), then starts them (task() called inside try, so a synchronous throw becomes a rejection).
 export interface GroupLimiterOptions { maxActive: number; maxPerGroup: number }
 export interface LimiterStats { active: number; waiting: number; activeByGroup: Record<string, number> }

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Takes the slot when it schedules a task but calls task() a microtask later, so in between stats() reports the task as active (and no longer waiting) although it has not started.
 export interface GroupLimiterOptions { maxActive: number; maxPerGroup: number }
 export interface LimiterStats { active: number; waiting: number; activeByGroup: Record<string, number> }

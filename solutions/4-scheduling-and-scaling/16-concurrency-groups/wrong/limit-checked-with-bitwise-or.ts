@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Checks that a limit is an integer with `(value | 0) === value`, which is false from 2^31 on, so a limiter configured with a large limit (2^31, "practically unlimited") throws a RangeError.
 export interface GroupLimiterOptions { maxActive: number; maxPerGroup: number }
 export interface LimiterStats { active: number; waiting: number; activeByGroup: Record<string, number> }

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // run() schedules the scan with setTimeout(…, 0) to "batch" submissions, so a task submitted to an idle limiter waits for a timer tick instead of starting at once (and never starts while timers are frozen).
 export interface GroupLimiterOptions { maxActive: number; maxPerGroup: number }
 export interface LimiterStats { active: number; waiting: number; activeByGroup: Record<string, number> }

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Copies the per-group counts into a fresh plain object by assignment, so a running task of group "__proto__" vanishes from stats().activeByGroup (assigning a number to __proto__ does nothing).
 export interface GroupLimiterOptions { maxActive: number; maxPerGroup: number }
 export interface LimiterStats { active: number; waiting: number; activeByGroup: Record<string, number> }

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // A float token bucket whose msUntilToken() steps the rounded-up wait until it really suffices; the worker keeps jobs in a Map and its line as an array, with one wake timer re-armed by a single arm() helper.
 import type { Clock } from "#kit/clock.ts";
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Keeps jobs in a plain object, so add("constructor") throws "already added" (an inherited entry) and get("toString") returns a function instead of undefined.
 import type { Clock } from "#kit/clock.ts";
 

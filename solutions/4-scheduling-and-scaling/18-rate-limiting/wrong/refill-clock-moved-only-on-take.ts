@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Moves the refill timestamp only when a token is taken, so every refused tryTake() or msUntilToken() adds the same elapsed time again and the bucket hands out more tokens than its rate allows.
 import type { Clock } from "#kit/clock.ts";
 

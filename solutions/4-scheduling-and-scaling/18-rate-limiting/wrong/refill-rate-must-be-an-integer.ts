@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Validates refillPerSecond with the same integer check as capacity, so a slow limiter such as 0.5 tokens per second (one call every two seconds) throws a RangeError.
 import type { Clock } from "#kit/clock.ts";
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // A handler that fails after close() still schedules its retry delay, so a timer of the closed worker stays on the clock (and keeps a real process alive).
 import type { Clock } from "#kit/clock.ts";
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Closures; each node keeps a Set of the children it still waits for (deleted as each completes) instead of a counter, child values are collected when the parent starts, and the waiting line is an array drained by pump().
 export interface FlowJob {
   name: string;

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Builds childrenValues by plain assignment, so the value of a child named "__proto__" is not an own property (it replaces the object's prototype, or vanishes when it is not an object) and the parent never sees it.
 export interface FlowJob {
   name: string;

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Once a child with failParentOnFailure fails, it fails every ancestor, even above a parent that does not have failParentOnFailure itself, so a grandparent is failed although the contract leaves it waiting for its children.
 export interface FlowJob {
   name: string;

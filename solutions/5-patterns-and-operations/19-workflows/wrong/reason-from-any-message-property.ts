@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Takes the reason from any thrown value's `message` property, so a thrown plain object { message: "x" } (not an Error) is reported as "x" instead of String(value), and a thrown Error whose message is "" falls back to "Error".
 export interface FlowJob {
   name: string;

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Starts the next waiting job only after a call resolves, so with a concurrency limit a failed attempt frees its slot but nothing starts until some other call completes (and with concurrency 1 the retry never runs).
 export interface FlowJob {
   name: string;

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // One "broken" promise set up before anything else (from 'error'/'close' listeners, or at once for a sink already destroyed), raced against every wait (next item, 'drain', 'finish'); the iterator is driven by hand so return() can be called on failure.
 import type { Writable } from "node:stream";
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Only listens for 'error' and 'close' to learn that the sink broke, so a sink destroyed before the call (those events already emitted) gets written to and the producer waits for a 'drain' or 'finish' that never comes.
 import type { Writable } from "node:stream";
 

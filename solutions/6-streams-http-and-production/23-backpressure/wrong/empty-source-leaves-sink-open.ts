@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Returns 0 at once when the first pull finds no item, without end(), so an empty export leaves the sink (a file, a socket) open forever and its consumer never sees the end.
 import type { Writable } from "node:stream";
 

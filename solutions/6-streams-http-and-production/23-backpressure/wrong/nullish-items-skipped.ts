@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Skips every nullish item ("objectMode cannot carry null"), so an undefined item, which an objectMode stream carries fine, is silently dropped and the count is short.
 import type { Writable } from "node:stream";
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Rejects with sink.errored when the sink closes early, which is null for a destroy() without an error, so the caller gets a rejection with no Error and no message.
 import type { Writable } from "node:stream";
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Plain handlers with explicit try/catch (no error middleware for enqueue failures), keys in a Map swept from the front, and every open stream registered as a closer function in a Set.
 import express from "express";
 import type { Express, Request, Response, NextFunction } from "express";

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Writes the existing results through an awaited helper (respecting drain) and subscribes only afterwards, so a result or the end that happens during that await is never heard and the stream can hang forever.
 import express from "express";
 import type { Express, Request, Response, NextFunction } from "express";

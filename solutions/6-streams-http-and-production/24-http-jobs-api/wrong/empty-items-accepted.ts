@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Validates that items is an array of strings but not that it has one, so POST { "items": [] } is accepted and enqueues an export of nothing.
 import express from "express";
 import type { Express, Request, Response, NextFunction } from "express";

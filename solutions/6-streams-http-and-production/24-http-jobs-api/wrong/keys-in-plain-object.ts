@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Keeps the Idempotency-Keys in a plain object, so the key "constructor" (or "toString") is found on first use as an inherited entry and answered 409, and "__proto__" replaces the map's prototype instead of being stored.
 import express from "express";
 import type { Express, Request, Response, NextFunction } from "express";

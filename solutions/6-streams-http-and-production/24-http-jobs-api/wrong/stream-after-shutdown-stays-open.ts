@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // A results request that arrives after beginShutdown() for a running job subscribes and stays open, so nothing ever ends it and server.close() waits for the job.
 import express from "express";
 import type { Express, Request, Response, NextFunction } from "express";
