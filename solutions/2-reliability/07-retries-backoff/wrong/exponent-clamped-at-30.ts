@@ -1,0 +1,43 @@
+// queuecraft:hidden-or-solution — never in a student edition
+// Clamps the exponent at 30 to avoid overflow, so with a cap far above 2^30 * baseMs the delays stop growing at 2^30 * baseMs and never reach maxMs.
+// Recursion instead of a loop: runWithRetries is an async function of the attempt number that awaits clock.sleep and calls itself; the ceiling uses 2 ** (attempt - 1), which reaches Infinity and is capped by Math.min.
+import type { Clock } from "#kit/clock.ts";
+
+export interface BackoffOptions {
+  baseMs: number;
+  maxMs: number;
+  jitter?: number;
+  random?: () => number;
+}
+
+export interface RetryPolicy extends BackoffOptions {
+  maxAttempts: number;
+}
+
+export function backoffDelay(attempt: number, options: BackoffOptions): number {
+  if (!Number.isInteger(attempt) || attempt < 1) {
+    throw new RangeError(`attempt must be an integer >= 1, got ${attempt}`);
+  }
+  const ceiling = Math.min(options.maxMs, options.baseMs * 2 ** Math.min(attempt - 1, 30));
+  const jitter = options.jitter ?? 0;
+  if (jitter <= 0) return ceiling;
+  const random = options.random ?? Math.random;
+  return ceiling * (1 - jitter * random());
+}
+
+export function shouldRetry(attemptsMade: number, policy: Pick<RetryPolicy, "maxAttempts">): boolean {
+  return attemptsMade < policy.maxAttempts;
+}
+
+export function runWithRetries<T>(task: (attempt: number) => Promise<T>, policy: RetryPolicy, clock: Clock): Promise<T> {
+  const attemptFrom = async (attempt: number): Promise<T> => {
+    try {
+      return await task(attempt);
+    } catch (error) {
+      if (!shouldRetry(attempt, policy)) throw error;
+      await clock.sleep(backoffDelay(attempt, policy));
+      return attemptFrom(attempt + 1);
+    }
+  };
+  return attemptFrom(1);
+}

@@ -1,0 +1,42 @@
+// queuecraft:hidden-or-solution — never in a student edition
+// Checks for whole numbers with Math.floor(attempt) === attempt, so attempt Infinity is accepted and answers maxMs instead of throwing a RangeError.
+import type { Clock } from "#kit/clock.ts";
+
+export interface BackoffOptions {
+  baseMs: number;
+  maxMs: number;
+  jitter?: number;
+  random?: () => number;
+}
+
+export interface RetryPolicy extends BackoffOptions {
+  maxAttempts: number;
+}
+
+export function backoffDelay(attempt: number, options: BackoffOptions): number {
+  if (Math.floor(attempt) !== attempt || attempt < 1) {
+    throw new RangeError(`attempt must be an integer >= 1, got ${attempt}`);
+  }
+  const ceiling = Math.min(options.maxMs, options.baseMs * 2 ** (attempt - 1));
+  const jitter = options.jitter ?? 0;
+  if (jitter <= 0) return ceiling;
+  const random = options.random ?? Math.random;
+  return ceiling * (1 - jitter * random());
+}
+
+export function shouldRetry(attemptsMade: number, policy: Pick<RetryPolicy, "maxAttempts">): boolean {
+  return attemptsMade < policy.maxAttempts;
+}
+
+export function runWithRetries<T>(task: (attempt: number) => Promise<T>, policy: RetryPolicy, clock: Clock): Promise<T> {
+  const attemptFrom = async (attempt: number): Promise<T> => {
+    try {
+      return await task(attempt);
+    } catch (error) {
+      if (!shouldRetry(attempt, policy)) throw error;
+      await clock.sleep(backoffDelay(attempt, policy));
+      return attemptFrom(attempt + 1);
+    }
+  };
+  return attemptFrom(1);
+}
