@@ -25,7 +25,7 @@ export class PriorityQueue<T> {
    *   no priority: 0 when the option (or the whole options object) is omitted
    *   or undefined. Any safe integer is allowed, negative ones and
    *   Number.MIN_SAFE_INTEGER / MAX_SAFE_INTEGER included; anything else (NaN,
-   *   Infinity, 1.5, 2^53, a string) throws a RangeError.
+   *   Infinity, 1.5, 2^53, a string, null) throws a RangeError.
    */
   constructor(options: PriorityQueueOptions = {}) {
     void options;
@@ -40,13 +40,15 @@ export class PriorityQueue<T> {
   /**
    * Adds `item` with `priority` (lower number = more urgent).
    *
-   * - [C3] `priority` omitted or `undefined` means the queue's defaultPriority.
-   *   An explicit 0 is a real priority, not "no priority".
+   * - [C3] `priority` omitted or `undefined` (and only then) means the queue's
+   *   defaultPriority. An explicit 0 is a real priority, not "no priority";
+   *   null is not "no priority" either (see below).
    * - [C4] `priority` must be a safe integer (negative numbers are allowed, as
    *   in graphile-worker; Number.MIN_SAFE_INTEGER and MAX_SAFE_INTEGER too).
-   *   Anything else (NaN, Infinity, 1.5, 2^53, a string or boolean smuggled
-   *   past the types, even "3" or "") throws a RangeError and leaves the queue
-   *   unchanged: same size, same order for what is in it and what comes next.
+   *   Anything else (NaN, Infinity, 1.5, 2^53, null, a string or boolean
+   *   smuggled past the types, even "3" or "") throws a RangeError and leaves
+   *   the queue unchanged: same size, same order for what is in it and what
+   *   comes next.
    * - [C5] Any value is an item, falsy ones (0, "", false, null) included, and
    *   the same value may be enqueued several times: each enqueue is one more
    *   item, returned once per enqueue.

@@ -41,7 +41,7 @@ export class PriorityQueue<T> {
   #nextSeq = 0;
 
   constructor(options: PriorityQueueOptions = {}) {
-    const defaultPriority = options.defaultPriority ?? 0;
+    const defaultPriority = options.defaultPriority === undefined ? 0 : options.defaultPriority;
     checkPriority(defaultPriority, "defaultPriority");
     this.#defaultPriority = defaultPriority;
   }
@@ -51,7 +51,8 @@ export class PriorityQueue<T> {
   }
 
   enqueue(item: T, priority?: number): void {
-    const p = priority ?? this.#defaultPriority;
+    // Only undefined means "no priority": null, like any other non-number, is refused below.
+    const p = priority === undefined ? this.#defaultPriority : priority;
     checkPriority(p, "priority");
     this.#heap.push({ item, priority: p, seq: this.#nextSeq++ });
     this.#siftUp(this.#heap.length - 1);

@@ -254,7 +254,7 @@ describe("[C1][C4] validation", () => {
   test("[C4] a priority that is not a safe integer is rejected with a RangeError", () => {
     const queue = new PriorityQueue<string>();
     queue.enqueue("ok", 1);
-    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1.5, -0.5, Number.EPSILON, ...(["3", "", "-1", " 2", true, false, [1], {}, 1n] as unknown as number[])]) {
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1.5, -0.5, Number.EPSILON, ...(["3", "", "-1", " 2", true, false, null, [1], {}, 1n] as unknown as number[])]) {
       expect(() => queue.enqueue("bad", bad), `enqueue(item, ${typeof bad === "string" ? JSON.stringify(bad) : String(bad)}) (a ${typeof bad}) must throw a RangeError: only safe integers are priorities; NaN or a string would silently break every comparison`).toThrow(RangeError);
     }
     for (const bad of [2 ** 53, -(2 ** 53), 1e300]) {
@@ -282,7 +282,7 @@ describe("[C1][C4] validation", () => {
   });
 
   test("[C1] a defaultPriority that is not a safe integer is rejected with a RangeError", () => {
-    for (const bad of [Number.NaN, Infinity, -Infinity, 1.5, 2 ** 53, -(2 ** 53), ...(["5", "", true] as unknown as number[])]) {
+    for (const bad of [Number.NaN, Infinity, -Infinity, 1.5, 2 ** 53, -(2 ** 53), ...(["5", "", true, null] as unknown as number[])]) {
       expect(() => new PriorityQueue({ defaultPriority: bad }), `new PriorityQueue({ defaultPriority: ${typeof bad === "string" ? JSON.stringify(bad) : String(bad)} }) must throw a RangeError: the default must be a safe integer too`).toThrow(RangeError);
     }
   });
