@@ -1,18 +1,21 @@
 // The class report: one self-contained HTML page (inline CSS and script, no
 // network: its Content-Security-Policy forbids any) with the class ×
 // challenge matrix as a heat map, pass rates, the challenges most students
-// fail with their most common failing test, dead letters, and a drill-down
-// per student. Pure: gradebook data in, HTML text out. Everything from
+// fail with their most common failing test, copy flags, dead letters, and a
+// drill-down per student. Pure: gradebook data in, HTML text out. Everything from
 // submissions (names, messages, output) is escaped: it is student-controlled.
 
-import type { Results } from "../grading/results.ts";
+import { cellOf as outcomeOf, type StudentResults } from "./outcome.ts";
+import { copyFlagsSection, escape } from "./report-parts.ts";
 import { cellOf, challengeStats, type Cell, type ChallengeStats, type ReportInput } from "./stats.ts";
 
-const escape = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "");
-
-const SYMBOL: Record<Cell, string> = { pass: "✓", fail: "✗", error: "!", missing: "–" };
-const WORD: Record<Cell, string> = { pass: "pass", fail: "fail", error: "error", missing: "not submitted" };
+const SYMBOL: Record<Cell, string> = { pass: "✓", fail: "✗", error: "!", missing: "–", stub: "○" };
+const WORD: Record<Cell, string> = { pass: "passed", fail: "failed", error: "error", missing: "not submitted", stub: "not attempted" };
+/** A cell in words, an error with its reason: "error: timeout". */
+function wordOf(student: StudentResults, id: string): string {
+  const cell = outcomeOf(student, id);
+  return cell.outcome === "error" ? `error: ${cell.reason}` : cell.outcome === "not attempted" ? "not attempted (the stub, unchanged)" : cell.outcome;
+}
 const percent = (part: number, whole: number) => (whole === 0 ? "–" : `${Math.round((part / whole) * 100)}%`);
 
 function summary(input: ReportInput, stats: ChallengeStats[]): string {
@@ -22,7 +25,7 @@ function summary(input: ReportInput, stats: ChallengeStats[]): string {
   const allPassed = input.book.students.filter((row) => row.passed === row.total && row.total > 0).length;
   const card = (value: string, label: string, kind = "") => `<div class="card ${kind}"><strong>${escape(value)}</strong><span>${escape(label)}</span></div>`;
   return `<section class="cards" aria-label="Summary">
-${card(String(students), "students")}${card(String(input.book.challenges.length), "challenges")}${card(percent(passed, cells), "of all challenges passed")}${card(`${allPassed}/${students}`, "students passed everything")}${card(String(stats.reduce((sum, s) => sum + s.error, 0)), "errors (crash, timeout)", "error")}${card(String(stats.reduce((sum, s) => sum + s.missing, 0)), "not submitted", "missing")}${input.deadLetters?.length ? card(String(input.deadLetters.length), "dead letters", "error") : ""}
+${card(String(students), "students")}${card(String(input.book.challenges.length), "challenges")}${card(percent(passed, cells), "of all challenges passed")}${card(`${allPassed}/${students}`, "students passed everything")}${card(String(stats.reduce((sum, s) => sum + s.error, 0)), "errors (timeout, crash, syntax…)", "error")}${card(String(stats.reduce((sum, s) => sum + s.missing, 0)), "not submitted", "missing")}${card(String(stats.reduce((sum, s) => sum + s.stub, 0)), "not attempted (stub unchanged)", "missing")}${input.copyFlags ? card(String(input.copyFlags.pairs.length + input.copyFlags.reference.length), "copy flags to look at", "flag") : ""}${input.deadLetters?.length ? card(String(input.deadLetters.length), "dead letters", "error") : ""}
 </section>`;
 }
 
@@ -30,11 +33,11 @@ function matrix(input: ReportInput, stats: ChallengeStats[]): string {
   const students = input.book.students.length;
   const head = input.book.challenges.map((id) => `<th scope="col" class="col"><span>${escape(id)}</span></th>`).join("");
   const rows = input.book.students.map((row, s) => {
-    const results = input.results[s]!.challenges;
+    const student = input.results[s]!;
     const cells = input.book.challenges
       .map((id, c) => {
-        const cell = cellOf(results[id]);
-        return `<td class="cell ${cell}" data-challenge="${escape(id)}" data-status="${cell}"><a href="#d-${s}-${c}" title="${escape(`${row.student} · ${id}: ${WORD[cell]}`)}">${SYMBOL[cell]}</a></td>`;
+        const cell = cellOf(student, id);
+        return `<td class="cell ${cell}" data-challenge="${escape(id)}" data-status="${cell}"><a href="#d-${s}-${c}" title="${escape(`${row.student} · ${id}: ${wordOf(student, id)}`)}">${SYMBOL[cell]}</a></td>`;
       })
       .join("");
     return `<tr data-student="${escape(row.student)}" data-passed="${row.passed}"><th scope="row"><a href="#s-${s}">${escape(row.student)}</a></th>${cells}<td class="total">${row.passed}/${row.total}</td></tr>`;
@@ -42,7 +45,7 @@ function matrix(input: ReportInput, stats: ChallengeStats[]): string {
   const rates = stats.map((s) => `<td class="rate" style="--rate:${students ? (s.pass / students).toFixed(3) : 0}">${percent(s.pass, students)}</td>`).join("");
   return `<section id="matrix-section">
 <h2>Class × challenge</h2>
-<p class="legend">${(["pass", "fail", "error", "missing"] as Cell[]).map((cell) => `<span class="cell ${cell} key">${SYMBOL[cell]}</span> ${WORD[cell]}`).join(" &nbsp; ")} &nbsp;·&nbsp; a cell opens that student's result <span class="noprint">· <label>sort <select id="sort"><option value="name">by name</option><option value="most">most passed first</option><option value="fewest">fewest passed first</option></select></label></span></p>
+<p class="legend">${(["pass", "fail", "error", "missing", "stub"] as Cell[]).map((cell) => `<span class="cell ${cell} key">${SYMBOL[cell]}</span> ${WORD[cell]}`).join(" &nbsp; ")} &nbsp;·&nbsp; a cell opens that student's result <span class="noprint">· <label>sort <select id="sort"><option value="name">by name</option><option value="most">most passed first</option><option value="fewest">fewest passed first</option></select></label></span></p>
 <div class="scroll"><table class="matrix" id="matrix">
 <thead><tr><th scope="col" class="corner">student</th>${head}<th scope="col" class="col"><span>passed</span></th></tr></thead>
 <tbody>
@@ -57,10 +60,10 @@ function passRates(input: ReportInput, stats: ChallengeStats[]): string {
   const students = input.book.students.length;
   const rows = stats.map(
     (s) =>
-      `<tr><th scope="row">${escape(s.id)}</th><td class="bar"><span style="--rate:${students ? (s.pass / students).toFixed(3) : 0}"></span></td><td class="num">${s.pass}/${students}</td><td class="num">${percent(s.pass, students)}</td><td class="num">${s.fail}</td><td class="num">${s.error}</td><td class="num">${s.missing}</td></tr>`,
+      `<tr><th scope="row">${escape(s.id)}</th><td class="bar"><span style="--rate:${students ? (s.pass / students).toFixed(3) : 0}"></span></td><td class="num">${s.pass}/${students}</td><td class="num">${percent(s.pass, students)}</td><td class="num">${s.fail}</td><td class="num">${s.error}</td><td class="num">${s.missing}</td><td class="num">${s.stub}</td></tr>`,
   );
   return `<section id="rates"><h2>Pass rate per challenge</h2>
-<table class="rates"><thead><tr><th scope="col">challenge</th><th scope="col">passed</th><th scope="col" class="num">students</th><th scope="col" class="num">rate</th><th scope="col" class="num">fail</th><th scope="col" class="num">error</th><th scope="col" class="num">not submitted</th></tr></thead>
+<table class="rates"><thead><tr><th scope="col">challenge</th><th scope="col">passed</th><th scope="col" class="num">students</th><th scope="col" class="num">rate</th><th scope="col" class="num">fail</th><th scope="col" class="num">error</th><th scope="col" class="num">not submitted</th><th scope="col" class="num">not attempted</th></tr></thead>
 <tbody>${rows.join("\n")}</tbody></table></section>`;
 }
 
@@ -89,8 +92,9 @@ function deadLetters(input: ReportInput): string {
 <table class="letters"><thead><tr><th scope="col">student</th><th scope="col">challenge</th><th scope="col">attempts</th><th scope="col">why</th><th scope="col">sha256</th></tr></thead><tbody>${rows.join("\n")}</tbody></table></section>`;
 }
 
-function challengeDetail(id: string, results: Results | undefined, anchor: string): string {
-  const cell = cellOf(results);
+function challengeDetail(student: StudentResults, id: string, anchor: string): string {
+  const cell = cellOf(student, id);
+  const results = student.challenges[id];
   const tests = (results?.tests ?? [])
     .map((test) => {
       const kind = test.status;
@@ -100,14 +104,14 @@ function challengeDetail(id: string, results: Results | undefined, anchor: strin
     })
     .join("");
   const message = results?.message ? `<pre class="message">${escape(results.message)}</pre>` : "";
-  return `<article class="challenge ${cell}" id="${anchor}"><h3><span class="badge ${cell}">${SYMBOL[cell]} ${WORD[cell]}</span> ${escape(id)}</h3>${message}${tests ? `<ul class="tests">${tests}</ul>` : ""}</article>`;
+  return `<article class="challenge ${cell}" id="${anchor}"><h3><span class="badge ${cell}">${SYMBOL[cell]} ${escape(wordOf(student, id))}</span> ${escape(id)}</h3>${message}${tests ? `<ul class="tests">${tests}</ul>` : ""}</article>`;
 }
 
 function drillDown(input: ReportInput): string {
   const students = input.book.students.map((row, s) => {
-    const results = input.results[s]!.challenges;
-    const chips = input.book.challenges.map((id) => `<i class="chip ${cellOf(results[id])}"></i>`).join("");
-    const details = input.book.challenges.map((id, c) => challengeDetail(id, results[id], `d-${s}-${c}`)).join("\n");
+    const student = input.results[s]!;
+    const chips = input.book.challenges.map((id) => `<i class="chip ${cellOf(student, id)}"></i>`).join("");
+    const details = input.book.challenges.map((id, c) => challengeDetail(student, id, `d-${s}-${c}`)).join("\n");
     return `<details class="student" id="s-${s}" data-student="${escape(row.student)}"><summary><span class="name">${escape(row.student)}</span> <span class="score">${row.passed}/${row.total} passed</span> <span class="chips" aria-hidden="true">${chips}</span></summary>
 <div class="challenges">${details}</div></details>`;
   });
@@ -127,7 +131,7 @@ a { color: inherit; }
 .cards { display: flex; flex-wrap: wrap; gap: 10px; margin: 18px 0; }
 .card { flex: 1 1 130px; background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 10px 14px; }
 .card strong { display: block; font-size: 22px; } .card span { color: var(--muted); font-size: 12px; }
-.card.error strong { color: var(--error); } .card.missing strong { color: var(--muted); }
+.card.error strong { color: var(--error); } .card.missing strong { color: var(--muted); } .card.flag strong { color: var(--fail); }
 .scroll { overflow: auto; max-height: 80vh; border: 1px solid var(--line); border-radius: 8px; background: #fff; }
 table { border-collapse: collapse; }
 .matrix th, .matrix td { padding: 0; text-align: center; }
@@ -140,23 +144,23 @@ table { border-collapse: collapse; }
 .matrix td.total { padding: 0 10px; font-variant-numeric: tabular-nums; color: var(--muted); }
 .matrix tbody tr:hover th, .matrix tbody tr:hover td.total { background: #eef4ff; }
 .matrix tfoot td.rate { font-size: 11px; padding: 4px 1px; background: hsl(calc(var(--rate) * 120) 70% 88%); border: 1px solid #fff; }
-.cell.pass { background: var(--pass); color: #fff; } .cell.fail { background: var(--fail); color: #fff; } .cell.error { background: var(--error); color: #fff; } .cell.missing { background: var(--missing); color: var(--muted); }
+.cell.pass { background: var(--pass); color: #fff; } .cell.fail { background: var(--fail); color: #fff; } .cell.error { background: var(--error); color: #fff; } .cell.missing { background: var(--missing); color: var(--muted); } .cell.stub { background: repeating-linear-gradient(135deg, var(--missing) 0 4px, #fff 4px 8px); color: var(--muted); }
 .legend .key { display: inline-block; width: 20px; text-align: center; border-radius: 3px; font-weight: 700; }
-.rates td, .rates th, .letters td, .letters th { padding: 4px 10px; border-bottom: 1px solid var(--line); text-align: left; }
+.rates td, .rates th, .letters td, .letters th, .flags td, .flags th { padding: 4px 10px; border-bottom: 1px solid var(--line); text-align: left; }
 .rates .num { text-align: right; font-variant-numeric: tabular-nums; }
 .rates td.bar { width: 40%; } .rates td.bar span { display: block; height: 12px; width: calc(var(--rate) * 100%); min-width: 2px; background: var(--pass); border-radius: 3px; }
 .struggles li { margin-bottom: 14px; } .test-name { font-weight: 600; }
-.letters { background: #fff; }
+.letters, .flags { background: #fff; }
 details.student { background: #fff; border: 1px solid var(--line); border-radius: 8px; margin: 6px 0; }
 details.student > summary { cursor: pointer; padding: 8px 12px; display: flex; gap: 12px; align-items: center; }
 details.student > summary .name { font-weight: 600; min-width: 10em; } .score { color: var(--muted); min-width: 7em; }
 .chips { display: flex; gap: 2px; flex-wrap: wrap; } .chip { width: 9px; height: 9px; border-radius: 2px; display: inline-block; }
-.chip.pass { background: var(--pass); } .chip.fail { background: var(--fail); } .chip.error { background: var(--error); } .chip.missing { background: var(--missing); }
+.chip.pass { background: var(--pass); } .chip.fail { background: var(--fail); } .chip.error { background: var(--error); } .chip.missing { background: var(--missing); } .chip.stub { background: #fff; outline: 1px solid var(--missing); }
 .challenges { padding: 4px 14px 12px; }
 article.challenge { border-top: 1px solid var(--line); padding: 8px 0; scroll-margin-top: 12px; }
 article.challenge:target { outline: 3px solid #4c8dff; outline-offset: 4px; border-radius: 4px; }
 .badge { display: inline-block; font-size: 12px; padding: 1px 8px; border-radius: 10px; margin-right: 6px; }
-.badge.pass { background: var(--pass); color: #fff; } .badge.fail { background: var(--fail); color: #fff; } .badge.error { background: var(--error); color: #fff; } .badge.missing { background: var(--missing); }
+.badge.pass { background: var(--pass); color: #fff; } .badge.fail { background: var(--fail); color: #fff; } .badge.error { background: var(--error); color: #fff; } .badge.missing, .badge.stub { background: var(--missing); }
 ul.tests { list-style: none; padding: 0; margin: 4px 0; } ul.tests li { padding: 2px 0; }
 ul.tests li.pass .sym { color: var(--pass); } ul.tests li.fail .sym, ul.tests li.error .sym { color: var(--error); font-weight: 700; }
 details.output summary { cursor: pointer; color: var(--muted); font-size: 12px; }
@@ -226,6 +230,7 @@ ${summary(input, stats)}
 ${matrix(input, stats)}
 ${passRates(input, stats)}
 ${struggles(stats)}
+${copyFlagsSection(input.copyFlags)}
 ${deadLetters(input)}
 ${drillDown(input)}
 </main>

@@ -1,24 +1,14 @@
 // The numbers behind the class report, from gradebook data: each challenge's
-// counts and the most common reason its submitters did not pass, and the one
-// result that means "not submitted". Pure.
+// counts and the most common reason its submitters did not pass. Pure.
 
 import type { DeadLetter } from "./distributed/registry.ts";
+import type { CopyFlags } from "./copy-flags.ts";
 import type { Gradebook, StudentResults } from "./gradebook.ts";
-import { RESULTS_VERSION, type Results } from "../grading/results.ts";
+import { cellOf as outcomeOf, type Outcome } from "./outcome.ts";
 
-export const NOT_SUBMITTED = "Not submitted";
-
-/** The result of a challenge with no challenge.ts in the submission. */
-export function notSubmitted(id: string): Results {
-  return { version: RESULTS_VERSION, status: "fail", message: `${NOT_SUBMITTED}: no ${id}/challenge.ts in the submission.`, tests: [] };
-}
-
-/** The report tells a missing submission apart from a failing one. */
-export function isNotSubmitted(results: Results | undefined): boolean {
-  return !results || (results.status === "fail" && results.tests.length === 0 && (results.message ?? "").startsWith(NOT_SUBMITTED));
-}
-
-export type Cell = "pass" | "fail" | "error" | "missing";
+/** A cell of the report's matrix: "missing" is not submitted, "stub" the stub handed in unchanged (not attempted). */
+export type Cell = "pass" | "fail" | "error" | "missing" | "stub";
+const CELL: Record<Outcome, Cell> = { passed: "pass", failed: "fail", error: "error", "not submitted": "missing", "not attempted": "stub" };
 
 export interface ReportInput {
   title: string;
@@ -29,6 +19,7 @@ export interface ReportInput {
   book: Gradebook;
   results: StudentResults[];
   deadLetters?: DeadLetter[];
+  copyFlags?: CopyFlags;
 }
 
 export interface ChallengeStats {
@@ -37,6 +28,7 @@ export interface ChallengeStats {
   fail: number;
   error: number;
   missing: number;
+  stub: number;
   /**
    * The test that fails for the most students who submitted, with how many;
    * `ran: false` groups submissions where no test ran, by their reason.
@@ -44,20 +36,20 @@ export interface ChallengeStats {
   commonFailure?: { test: string; ran: boolean; students: number; example: string };
 }
 
-export const cellOf = (results: Results | undefined): Cell => (isNotSubmitted(results) ? "missing" : results!.status);
+export const cellOf = (student: StudentResults, id: string): Cell => CELL[outcomeOf(student, id).outcome];
 
 export const firstLines = (text: string, lines: number) => text.split("\n").slice(0, lines).join("\n");
 
 /** Per-challenge counts, and the most common reason submitters did not pass. */
 export function challengeStats(input: Pick<ReportInput, "book" | "results">): ChallengeStats[] {
   return input.book.challenges.map((id) => {
-    const stats: ChallengeStats = { id, pass: 0, fail: 0, error: 0, missing: 0 };
+    const stats: ChallengeStats = { id, pass: 0, fail: 0, error: 0, missing: 0, stub: 0 };
     const failures = new Map<string, { ran: boolean; students: number; example: string }>();
-    for (const { challenges } of input.results) {
-      const results = challenges[id];
-      const cell = cellOf(results);
+    for (const student of input.results) {
+      const results = student.challenges[id];
+      const cell = cellOf(student, id);
       stats[cell]++;
-      if (cell === "pass" || cell === "missing") continue;
+      if (cell === "pass" || cell === "missing" || cell === "stub") continue;
       const failing = results!.tests.filter((test) => test.status !== "pass");
       // No test ran (timed out, did not load…): such submissions group by the reason's first line.
       const reasons = failing.length > 0 ? failing.map((test) => ({ name: test.name, ran: true, message: test.message ?? "" })) : [{ name: firstLines(results!.message ?? "", 1), ran: false, message: results!.message ?? "" }];

@@ -3,7 +3,7 @@
 // worker drained with SIGTERM, a poison submission, and the ways a run fails
 // to start. Small generated classes on the fixture course keep it quick.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
@@ -53,6 +53,15 @@ function writeClass(students: Class): string {
 
 const outDir = () => mkdtempSync(path.join(os.tmpdir(), "qc-gradebook-"));
 const gradebook = (out: string) => JSON.parse(readFileSync(path.join(out, "gradebook.json"), "utf8"));
+/** Every file `grade` writes but report.html (which says when and how the class was graded), by path. */
+function gradebookFiles(out: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const entry of readdirSync(out, { recursive: true, withFileTypes: true })) {
+    const file = path.relative(out, path.join(entry.parentPath, entry.name));
+    if (entry.isFile() && file !== "report.html") files[file] = readFileSync(path.join(out, file), "utf8");
+  }
+  return files;
+}
 
 /** A runner process, read as it runs. */
 interface Running {
@@ -128,7 +137,7 @@ let redis: Redis;
 let quickClass: string;
 let fullClass: string;
 /** Local grading of the full class: what distributed grading must reproduce. */
-let local: { results: Array<{ student: string; challenges: Record<string, unknown> }>; csv: string };
+let local: { results: Array<{ student: string; challenges: Record<string, unknown> }>; csv: string; files: Record<string, string> };
 const localFor = (students: string[]) => local.results.filter((row) => students.includes(row.student));
 const keysOf = async (queue: string) => (await redis.keys("queuecraft:*")).filter((key) => key.includes(queue));
 
@@ -141,7 +150,7 @@ beforeAll(async () => {
   const out = outDir();
   const run = cli(["grade", fullClass, "--out", out, "--timeout", TIMEOUT], { timeoutMs: 240_000 });
   expect(run.status, run.stderr).toBe(0);
-  local = { results: gradebook(out).results, csv: readFileSync(path.join(out, "gradebook.csv"), "utf8") };
+  local = { results: gradebook(out).results, csv: readFileSync(path.join(out, "gradebook.csv"), "utf8"), files: gradebookFiles(out) };
 }, 300_000);
 
 afterEach(() => {
@@ -163,6 +172,9 @@ describe("npm run grade -- --redis with npm run grade-worker", () => {
     const summary = JSON.parse(grade.stdout());
     expect(gradebook(out).results).toEqual(local.results);
     expect(readFileSync(path.join(out, "gradebook.csv"), "utf8")).toBe(local.csv);
+    // gradebook.csv, gradebook.json, junit.xml and every results.json: the same bytes as local grading.
+    expect(Object.keys(local.files)).toEqual(expect.arrayContaining(["gradebook.json", "junit.xml", path.join("results", "eve", "add", "results.json")]));
+    expect(gradebookFiles(out)).toEqual(local.files);
     expect(summary).toMatchObject({ deadLetters: [], retried: 0 });
     expect(JSON.stringify(gradebook(out).results)).toMatch(/Timed out after 10 s/);
     for (const w of workers) expect(w.output(), "both workers took part").toMatch(/Grading \d/);

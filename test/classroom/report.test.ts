@@ -10,7 +10,8 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { buildGradebook, type StudentResults } from "../../runner/classroom/gradebook.ts";
 import { classReport } from "../../runner/classroom/report.ts";
-import { challengeStats, notSubmitted } from "../../runner/classroom/stats.ts";
+import { challengeStats } from "../../runner/classroom/stats.ts";
+import type { CopyFlags } from "../../runner/classroom/copy-flags.ts";
 import type { Results } from "../../runner/grading/results.ts";
 import { cli, fixtures } from "../cli/run-cli.ts";
 
@@ -18,20 +19,21 @@ const CHROMIUM = "/usr/bin/chromium";
 const haveChromium = existsSync(CHROMIUM);
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), "qc-report-"));
 
-const pass = (...names: string[]): Results => ({ version: 3, status: "pass", tests: names.map((name) => ({ name, status: "pass" })) });
-const fail = (failing: string, message: string): Results => ({ version: 3, status: "fail", tests: [{ name: "first", status: "pass" }, { name: failing, status: "fail", message }] });
-const timedOut: Results = { version: 3, status: "error", message: "Timed out after 5 s: an infinite loop, or a promise that never settles?", tests: [] };
+const pass = (...names: string[]): Results => ({ version: 2, status: "pass", tests: names.map((name) => ({ name, status: "pass" })) });
+const fail = (failing: string, message: string): Results => ({ version: 2, status: "fail", tests: [{ name: "first", status: "pass" }, { name: failing, status: "fail", message }] });
+const timedOut: Results = { version: 2, status: "error", message: "Timed out after 5 s: an infinite loop, or a promise that never settles?", tests: [], errorKind: "timeout" };
 
 /** A class with a bit of everything, including names and output meant to break out of the page. */
 function sampleClass(): { ids: string[]; students: StudentResults[] } {
   const ids = ["queue", "retry"];
   const students: StudentResults[] = [
-    { student: "ada", challenges: { queue: pass("fifo"), retry: pass("backoff") } },
-    { student: "ben", challenges: { queue: fail("drains in order", "expected [1,2] to equal [2,1]"), retry: timedOut } },
-    { student: "cy", challenges: { queue: fail("drains in order", "expected [1] to equal [2]"), retry: notSubmitted("retry") } },
+    { student: "ada", challenges: { queue: pass("fifo"), retry: pass("backoff") }, unchanged: [] },
+    { student: "ben", challenges: { queue: fail("drains in order", "expected [1,2] to equal [2,1]"), retry: timedOut }, unchanged: [] },
+    { student: "cy", challenges: { queue: fail("drains in order", "expected [1] to equal [2]") }, unchanged: ["retry"] },
     {
       student: '<img src=x onerror="alert(1)">',
-      challenges: { queue: { ...fail("drains </pre><script>alert(2)</script>", "boom"), tests: [{ name: "x", status: "fail", message: "</pre><script>alert(3)</script>", output: "<b>printed</b>" }] }, retry: pass("backoff") },
+      challenges: { queue: { ...fail("drains </pre><script>alert(2)</script>", "boom"), tests: [{ name: "x", status: "fail", message: "</pre><script>alert(3)</script>", output: "<b>printed</b>" }] } },
+      unchanged: [],
     },
   ];
   return { ids, students };
@@ -41,8 +43,8 @@ describe("the report page (pure)", () => {
   test("pass rates, and the challenges students fail with their most common failing test", () => {
     const { ids, students } = sampleClass();
     const stats = challengeStats({ book: buildGradebook(ids, students), results: students });
-    expect(stats[0]).toMatchObject({ id: "queue", pass: 1, fail: 3, error: 0, missing: 0, commonFailure: { test: "drains in order", ran: true, students: 2 } });
-    expect(stats[1]).toMatchObject({ id: "retry", pass: 2, fail: 0, error: 1, missing: 1, commonFailure: { ran: false, students: 1 } });
+    expect(stats[0]).toMatchObject({ id: "queue", pass: 1, fail: 3, error: 0, missing: 0, stub: 0, commonFailure: { test: "drains in order", ran: true, students: 2 } });
+    expect(stats[1]).toMatchObject({ id: "retry", pass: 1, fail: 0, error: 1, missing: 1, stub: 1, commonFailure: { ran: false, students: 1 } });
     expect(stats[1]!.commonFailure!.test).toMatch(/^Timed out after 5 s/);
   });
 
@@ -57,6 +59,20 @@ describe("the report page (pure)", () => {
     expect(html).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;");
     expect(html).toContain("2026-01-02 03:04 UTC");
     expect(html.match(/<script>/g), "one script: the page's own").toHaveLength(1);
+  });
+
+  test("an error shows its reason, an untouched stub shows as not attempted, and copy flags are listed apart from the grades", () => {
+    const { ids, students } = sampleClass();
+    const copyFlags: CopyFlags = { threshold: 0.75, method: "winnowing", pairs: [{ challenge: "queue", students: ["ben", "<b>cy</b>"], score: 0.93, identical: false }], reference: [{ challenge: "queue", student: "ada", score: 1, identical: true }], tooSmall: 0 };
+    const book = buildGradebook(ids, students);
+    const html = classReport({ title: "T", generatedAt: new Date(), gradedBy: "locally", book, results: students, copyFlags });
+    expect(html).toContain('title="ben · retry: error: timeout"');
+    expect(html).toMatch(/<td class="cell stub" data-challenge="retry" data-status="stub"><a href="#d-2-1" title="cy · retry: not attempted \(the stub, unchanged\)">/);
+    expect(html).toContain('<section id="copy-flags">');
+    expect(html).toContain("&lt;b&gt;cy&lt;/b&gt;");
+    expect(html).toMatch(/<th scope="row">ada<\/th><td>the reference solution<\/td><td class="num">100% <small>\(the same file, byte for byte\)<\/small>/);
+    expect(html).toContain("never a grade");
+    expect(book.students.map((row) => row.passed), "flags change no grade").toEqual([2, 0, 0, 0]);
   });
 });
 
@@ -115,7 +131,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("report.html in headless Chrom
     ]);
     // The same verdicts as the gradebook it was written with.
     const csv = readFileSync(path.join(out, "gradebook.csv"), "utf8");
-    expect(csv).toContain("partial,fail,pass,1,2");
+    expect(csv).toContain("\r\npartial,failed,passed,1,1,0,0,2\r\n");
     expect(await page.locator("#matrix tfoot td.rate").allTextContents()).toEqual(["25%", "50%"]);
   });
 

@@ -2,6 +2,8 @@ import { execFileSync } from "node:child_process";
 import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { parse } from "csv-parse/sync";
+import { SaxesParser } from "saxes";
 import { describe, expect, test } from "vitest";
 import { cli, fixtures } from "./run-cli.ts";
 
@@ -117,14 +119,22 @@ describe("npm run grade", () => {
     const out = mkdtempDir();
     const run = cli(["grade", path.join(fixtures, "class"), "--out", out, "--timeout", "5"]);
     expect(run.status).toBe(0);
-    expect(readFileSync(path.join(out, "gradebook.csv"), "utf8")).toBe(
-      "student,pass,add,passed,total\ncorrect,pass,pass,2,2\nempty,fail,fail,0,2\nhostile,error,error,0,2\npartial,fail,pass,1,2\n",
-    );
+    expect(csvRows(out)).toEqual([
+      ["student", "pass", "add", "passed", "failed", "error", "not submitted", "total"],
+      ["correct", "passed", "passed", "2", "0", "0", "0", "2"],
+      ["empty", "not submitted", "not submitted", "0", "0", "0", "2", "2"],
+      // process.exit at import: a crash, or a timeout when the loaded machine is slower than --timeout 5.
+      ["hostile", expect.stringMatching(/^error: (crash|timeout)$/), "error: timeout", "0", "0", "2", "0", "2"],
+      ["partial", "failed", "passed", "1", "1", "0", "0", "2"],
+    ]);
     const book = JSON.parse(readFileSync(path.join(out, "gradebook.json"), "utf8"));
     expect(book.students).toHaveLength(4);
-    expect(JSON.parse(readFileSync(path.join(out, "results", "hostile", "add", "results.json"), "utf8")).message).toMatch(/Timed out after 5 s/);
+    expect(book.students[2].cells.add).toEqual({ outcome: "error", reason: "timeout", message: expect.stringMatching(/^Timed out after 5 s/) });
+    expect(JSON.parse(readFileSync(path.join(out, "results", "hostile", "add", "results.json"), "utf8"))).toEqual({ version: 2, status: "error", message: expect.stringMatching(/Timed out after 5 s/), tests: [] });
+    expect(existsSync(path.join(out, "results", "empty")), "no results.json for a challenge not submitted").toBe(false);
     const junit = readFileSync(path.join(out, "junit.xml"), "utf8");
-    expect(junit).toContain('<testsuite name="partial" tests="3" failures="1" errors="0">');
+    expect(junit).toContain('<testsuite name="partial" tests="3" failures="1" errors="0" skipped="0">');
+    expect(junit).toContain('<skipped message="not submitted"/>');
     expect(run.stdout).toMatch(/correct\s+2\/2/);
   });
 
@@ -137,7 +147,7 @@ describe("npm run grade", () => {
     const summary = JSON.parse(run.stdout);
     expect(summary.reused, "bob's two files, and cy's add, are ada's byte for byte").toBe(3);
     const csv = readFileSync(path.join(out, "gradebook.csv"), "utf8");
-    expect(csv).toContain("ada,pass,pass,2,2\nbob,pass,pass,2,2\n");
+    expect(csv).toContain("ada,passed,passed,2,0,0,0,2\r\nbob,passed,passed,2,0,0,0,2\r\n");
     expect(readFileSync(path.join(out, "results", "bob", "add", "results.json"), "utf8")).toBe(readFileSync(path.join(out, "results", "ada", "add", "results.json"), "utf8"));
   });
 
@@ -156,15 +166,63 @@ describe("npm run grade", () => {
     };
     const first = grade();
     expect(first.summary.recorded).toBe(0);
-    expect(first.csv).toBe("student,pass,add,passed,total\nada,pass,pass,2,2\nbob,fail,pass,1,2\n");
+    expect(first.csv).toBe("\uFEFFstudent,pass,add,passed,failed,error,not submitted,total\r\nada,passed,passed,2,0,0,0,2\r\nbob,failed,passed,1,1,0,0,2\r\n");
     // A late submission: only carl is graded.
     cpSync(path.join(fixtures, "class", "correct"), path.join(dir, "carl"), { recursive: true });
     for (const challenge of ["pass", "add"]) appendFileSync(path.join(dir, "carl", challenge, "challenge.ts"), `// ${dir}, carl's own\n`);
     const second = grade();
     expect(second.summary, "the first run graded ada's two files and bob's pass (bob's add is ada's, byte for byte)").toMatchObject({ recorded: 3, reused: 1 });
-    expect(second.csv).toBe(`${first.csv}carl,pass,pass,2,2\n`);
+    expect(second.csv).toBe(`${first.csv}carl,passed,passed,2,0,0,0,2\r\n`);
     expect(grade("8").summary.recorded, "another time limit can grade differently").toBe(0);
     expect(grade("7", "--force").summary.recorded).toBe(0);
+  });
+
+  test("untouched stubs are not graded; alike submissions are flagged without changing a grade; hostile names survive CSV and JUnit", () => {
+    const dir = mkdtempDir();
+    const stub = (id: string) => readFileSync(path.join(course, "lessons", "1-basics", id === "pass" ? "01-pass" : "02-add", "challenge.ts"), "utf8");
+    const names = { ada: 'Smith, "Ada" 😀', bob: "中文\tname", cy: "=cmd|' -C calc'!A0", dee: "carriage\rreturn" };
+    const files: Record<string, Record<string, string>> = {
+      [names.ada]: { add: LONG_ADD, pass: stub("pass") },
+      [names.bob]: { add: LONG_ADD_DISGUISED },
+      [names.cy]: { add: stub("add").replace(/\n/g, "\r\n") },
+      [names.dee]: { add: "export const add = (a: number, b: number): number => b + a;\n" },
+    };
+    for (const [student, challenges] of Object.entries(files)) {
+      for (const [id, text] of Object.entries(challenges)) {
+        mkdirSync(path.join(dir, student, id), { recursive: true });
+        writeFileSync(path.join(dir, student, id, "challenge.ts"), text);
+      }
+    }
+    const out = mkdtempDir();
+    // --force: a run before this one may have recorded these very files' grades.
+    const run = cli(["grade", dir, "--out", out, "--force"], { timeoutMs: 120_000 });
+    expect(run.status, run.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(path.join(out, "gradebook.json"), "utf8"));
+    // The progress line names each submission graded: the two untouched stubs are not among them.
+    expect(run.stderr).toContain("3/3 graded");
+    expect(run.stderr).not.toMatch(/graded (=cmd|Smith, "Ada" 😀\/pass)/);
+    expect(run.stdout).toMatch(/2 submission\(s\) were the lesson's stub, unchanged/);
+    expect(run.stdout).toMatch(/1 copy flag\(s\)/);
+    expect(csvRows(out).slice(1)).toEqual([
+      ["'=cmd|' -C calc'!A0", "not submitted", "not attempted", "0", "0", "0", "2", "2"],
+      ['Smith, "Ada" 😀', "not attempted", "passed", "1", "0", "0", "1", "2"],
+      ["carriage\rreturn", "not submitted", "passed", "1", "0", "0", "1", "2"],
+      ["中文\tname", "not submitted", "passed", "1", "0", "0", "1", "2"],
+    ]);
+    expect(existsSync(path.join(out, "results", names.cy)), "no results.json for an untouched stub").toBe(false);
+    expect(summary.copyFlags.pairs).toEqual([{ challenge: "add", students: [names.ada, names.bob].sort(), score: 1, identical: false }]);
+    expect(summary.copyFlags.tooSmall, "dee's one line is too small to compare").toBe(1);
+    expect(summary.students.map((row: { passed: number }) => row.passed), "flags change no grade").toEqual([0, 1, 1, 1]);
+    expect(readFileSync(path.join(out, "report.html"), "utf8")).toContain('<section id="copy-flags">');
+    const junit = readFileSync(path.join(out, "junit.xml"), "utf8");
+    const suites: string[] = [];
+    let problem: string | undefined;
+    const parser = new SaxesParser();
+    parser.on("error", (error) => (problem ??= error.message));
+    parser.on("opentag", (tag) => tag.name === "testsuite" && suites.push(tag.attributes.name as string));
+    parser.write(junit).close();
+    expect(problem).toBeUndefined();
+    expect(suites).toEqual(Object.values(names).sort());
   });
 
   test("a student whose code kills the process above it gets an error; the class is still graded", () => {
@@ -176,14 +234,68 @@ describe("npm run grade", () => {
     const run = cli(["grade", dir, "--out", out, "--timeout", "10"]);
     expect(run.status, run.stderr).toBe(0);
     const csv = readFileSync(path.join(out, "gradebook.csv"), "utf8");
-    expect(csv).toContain("ada,pass,pass,2,2\n");
-    expect(csv).toMatch(/mallory,[a-z ]+,error,0,2\n/);
+    expect(csv).toContain("ada,passed,passed,2,0,0,0,2\r\n");
+    expect(csv).toMatch(/mallory,not submitted,error: [a-z-]+,0,0,1,1,2\r\n/);
     const staging = path.join(fixtures, "course", ".queuecraft", "staging");
     expect(existsSync(staging) ? readdirSync(staging).filter((name) => name.startsWith("grade-")) : [], "the run's copies of the submissions are removed").toEqual([]);
     const scratch = existsSync("/dev/shm") ? readdirSync("/dev/shm").filter((name) => name.startsWith(`queuecraft-scratch-${run.pid}-`)) : [];
     expect(scratch, "the hidden tests' scratch folders are removed").toEqual([]);
   });
 });
+
+/** An answer to `add` long enough to compare (copy flags skip a one-liner). */
+const LONG_ADD = `/** Adds two numbers, by way of a ledger. */
+interface Entry {
+  amount: number;
+  label: string;
+}
+
+function entriesFor(first: number, second: number): Entry[] {
+  const entries: Entry[] = [];
+  entries.push({ amount: first, label: "first" });
+  entries.push({ amount: second, label: "second" });
+  return entries;
+}
+
+function total(entries: Entry[]): number {
+  let sum = 0;
+  for (const entry of entries) {
+    if (entry.label === "skip") continue;
+    sum += entry.amount;
+  }
+  return sum;
+}
+
+export function add(a: number, b: number): number {
+  if (typeof a !== "number" || typeof b !== "number") throw new TypeError("add takes two numbers");
+  return total(entriesFor(a, b));
+}
+`;
+
+/** The same, names, comments, strings and layout changed. */
+const LONG_ADD_DISGUISED = `// all my own work
+interface Line { amount: number; label: string }
+function linesOf(x: number, y: number): Line[] {
+  const out: Line[] = []
+  out.push({ amount: x, label: "x" })
+  out.push({ amount: y, label: "y" })
+  return out
+}
+function sumOf(lines: Line[]): number {
+  let acc = 0
+  for (const line of lines) { if (line.label === "ignore") continue; acc += line.amount }
+  return acc
+}
+export function add(p: number, q: number): number {
+  if (typeof p !== "number" || typeof q !== "number") throw new TypeError("numbers only")
+  return sumOf(linesOf(p, q))
+}
+`;
+
+/** gradebook.csv, parsed back. */
+function csvRows(out: string): string[][] {
+  return parse(readFileSync(path.join(out, "gradebook.csv"), "utf8"), { bom: true }) as string[][];
+}
 
 function mkdtempDir(): string {
   const dir = path.join(os.tmpdir(), `qc-${process.pid}-${Math.random().toString(36).slice(2)}`);

@@ -2,52 +2,41 @@
 // laid out like the learner's workspace (<student>/<lesson-id>/challenge.ts).
 // Always the course's own hidden tests; only challenge.ts is read from a
 // submission. A student whose code crashes, hangs or floods gets "error" for
-// that challenge and the class goes on.
+// that challenge, with its reason, and the class goes on; the lesson's stub
+// handed in unchanged is not graded ("not attempted").
 //
 // Locally by default; with --redis <url>, one BullMQ job per (student,
 // challenge) on that Redis, graded by `npm run grade-worker` processes on any
-// machines with the course checked out. The output files are the same either
-// way, plus report.html: the class report to look at.
+// machines with the course checked out. gradebook.csv, gradebook.json,
+// junit.xml and the results.json files are the same bytes either way;
+// report.html says when and how the class was graded.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { challengeFiles, loadCatalog, type Lesson } from "../../course/catalog.ts";
 import { installRoot } from "../../process/install-root.ts";
 import { EXIT, numberFlag, UsageError, type Command, type Context } from "../args.ts";
 import { printProblems } from "../course.ts";
-import type { DeadLetter, Submission } from "../../classroom/distributed/registry.ts";
-import { buildGradebook, gradebookCsv, gradebookJunit, type StudentResults } from "../../classroom/gradebook.ts";
-import { gradedRecord, sha256 } from "../../grading/graded-record.ts";
+import type { DeadLetter } from "../../classroom/distributed/registry.ts";
+import { copyFlags } from "../../classroom/copy-flags.ts";
+import { writeGradebook } from "../../classroom/outputs.ts";
+import { classResults, copyInput, readClass, type ClassFiles, type ClassSubmission } from "../../classroom/submissions.ts";
+import { gradedRecord } from "../../grading/graded-record.ts";
 import { childBundleDir, pruneBundles } from "../../process/bundle.ts";
 import { grade } from "../../grading/grade.ts";
-import { stageCandidate } from "../../grading/wrapper.ts";
-import { classReport } from "../../classroom/report.ts";
-import { notSubmitted } from "../../classroom/stats.ts";
+import { stageCandidate, type GradeRequest } from "../../grading/wrapper.ts";
 import type { Results } from "../../grading/results.ts";
 import { runFolder } from "../../process/scratch.ts";
 import { provideServices } from "../../process/services/provide.ts";
 import { ServiceUnavailable } from "../../process/services/server.ts";
 import { groupStudents } from "../../classroom/groups.ts";
+import { label, Progress } from "../progress.ts";
 
 /** Why the class could not be graded at all: one line, exit 1. */
 class CannotGrade extends Error {}
 
-const submissionFile = (dir: string, student: string, lesson: Lesson) => path.join(dir, student, lesson.meta.id, "challenge.ts");
-
-/** The student's results for every challenge: graded ones from `graded`, the rest "not submitted". */
-function studentResults(dir: string, student: string, lessons: Lesson[], graded: (lesson: Lesson) => Results): StudentResults {
-  const challenges: Record<string, Results> = {};
-  for (const lesson of lessons) challenges[lesson.meta.id] = existsSync(submissionFile(dir, student, lesson)) ? graded(lesson) : notSubmitted(lesson.meta.id);
-  return { student, challenges };
-}
-
-interface Submitted {
-  student: string;
-  lesson: Lesson;
-  sha256: string;
-  /** (challenge, sha256 of the file): equal keys get the same grade. */
-  key: string;
-}
+/** (challenge, sha256 of the file): equal keys get the same grade. */
+const keyOf = (file: ClassSubmission) => `${file.lesson.meta.id}\0${file.sha256}`;
 
 /**
  * Grades a group's files in one grading run: vitest starts once for all of
@@ -56,55 +45,45 @@ interface Submitted {
  */
 async function gradeGroup(
   context: Context,
-  dir: string,
-  files: Submitted[],
-  options: { timeoutMs: number; services: Promise<Record<string, string>>; onFileDone: () => void; staging: string },
+  files: ClassSubmission[],
+  options: { timeoutMs: number; services: Promise<Record<string, string>>; progress: Progress; staging: string },
 ): Promise<Results[]> {
-  const requests = files.map(({ student, lesson }) => ({
-    folder: lesson.folder!,
-    candidate: stageCandidate(context.root, submissionFile(dir, student, lesson), options.staging),
-    displayName: `${lesson.meta.id}/challenge.ts`,
-  }));
+  const labels = new Map<GradeRequest, string>();
+  const requests = files.map((file) => {
+    const request = { folder: file.lesson.folder!, candidate: stageCandidate(context.root, file.file, options.staging), displayName: `${file.lesson.meta.id}/challenge.ts` };
+    labels.set(request, label(file.student, file.lesson.meta.id));
+    return request;
+  });
+  const { progress } = options;
   // Forks: one student's code must not be able to kill this command (and the class with it).
-  return grade(requests, { root: context.root, timeoutMs: options.timeoutMs, services: options.services, onFileDone: options.onFileDone, pool: "forks", oneOff: true });
-}
-
-function progressLine(context: Context, done: number, total: number, what: string): void {
-  if (context.json) return;
-  const width = 24;
-  const filled = Math.round((done / total) * width);
-  const bar = `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total} ${what}`;
-  if (process.stderr.isTTY) process.stderr.write(`\r${bar.padEnd(70)}${done === total ? "\n" : ""}`);
-  else context.err(bar);
+  const results = await grade(requests, {
+    root: context.root,
+    timeoutMs: options.timeoutMs,
+    services: options.services,
+    onFileStarted: (request) => progress.started(labels.get(request)!),
+    onFileDone: (request) => progress.finished(labels.get(request)!),
+    pool: "forks",
+    oneOff: true,
+  });
+  // Files whose run died report no end of their own.
+  for (const text of labels.values()) progress.finished(text);
+  return results;
 }
 
 /** Grades here, in groups of students, `parallel` groups at a time, with servers started for the run. */
-async function gradeLocally(
-  context: Context,
-  dir: string,
-  students: string[],
-  lessons: Lesson[],
-  options: { timeoutMs: number; parallel: number; force: boolean },
-): Promise<{ graded: StudentResults[]; reused: number; recorded: number }> {
-  const submitted: Submitted[] = students.flatMap((student) =>
-    lessons
-      .filter((lesson) => existsSync(submissionFile(dir, student, lesson)))
-      .map((lesson) => {
-        const digest = sha256(readFileSync(submissionFile(dir, student, lesson)));
-        return { student, lesson, sha256: digest, key: `${lesson.meta.id}\0${digest}` };
-      }),
-  );
-  // A file the same, byte for byte, as another (an untouched stub, a shared
-  // starter) is graded once, and every copy gets that grade; one graded by an
-  // earlier run with the same hidden tests and time limit is not graded again.
+async function gradeLocally(context: Context, files: ClassFiles, lessons: Lesson[], options: { timeoutMs: number; parallel: number; force: boolean }): Promise<{ graded: Results[]; reused: number; recorded: number }> {
+  const { submitted } = files;
+  // A file the same, byte for byte, as another (a shared starter) is graded
+  // once, and every copy gets that grade; one graded by an earlier run with
+  // the same hidden tests and time limit is not graded again.
   const record = gradedRecord(context.root, lessons, options.timeoutMs, path.join(installRoot(), "runner"));
   const graded = new Map<string, Results>();
-  const firstOfEach = new Map<string, Submitted>();
-  for (const file of submitted) if (!firstOfEach.has(file.key)) firstOfEach.set(file.key, file);
-  const fresh: Submitted[] = [];
+  const firstOfEach = new Map<string, ClassSubmission>();
+  for (const file of submitted) if (!firstOfEach.has(keyOf(file))) firstOfEach.set(keyOf(file), file);
+  const fresh: ClassSubmission[] = [];
   for (const file of firstOfEach.values()) {
     const earlier = options.force ? undefined : record.get(file.lesson.meta.id, file.sha256);
-    if (earlier) graded.set(file.key, earlier);
+    if (earlier) graded.set(keyOf(file), earlier);
     else fresh.push(file);
   }
   const recorded = graded.size;
@@ -115,20 +94,18 @@ async function gradeLocally(
   services.catch(() => {}); // grade() reports it; this keeps an early failure from counting as unhandled
   const owners = [...new Set(fresh.map(({ student }) => student))];
   const groups = groupStudents(owners, options.parallel).map((group) => fresh.filter(({ student }) => group.includes(student)));
-  let done = submitted.length - fresh.length;
-  // A file graded again after a crash would count twice: the bar stops at the total.
-  const onFileDone = () => done < submitted.length && progressLine(context, ++done, submitted.length, "submissions graded");
+  const progress = new Progress(context, submitted.length, submitted.length - fresh.length);
   // This run's copies of the submissions, removed at the end: grading class after class must not fill the disk.
   const { folder: staging, remove: removeStaging } = runFolder(path.join(context.root, ".queuecraft", "staging"), "grade-");
   try {
     let next = 0;
     const worker = async () => {
       while (next < groups.length) {
-        const files = groups[next++]!;
-        const results = await gradeGroup(context, dir, files, { timeoutMs: options.timeoutMs, services, onFileDone, staging });
-        files.forEach(({ key, lesson, sha256 }, index) => {
-          graded.set(key, results[index]!);
-          record.put(lesson.meta.id, sha256, results[index]!);
+        const group = groups[next++]!;
+        const results = await gradeGroup(context, group, { timeoutMs: options.timeoutMs, services, progress, staging });
+        group.forEach((file, index) => {
+          graded.set(keyOf(file), results[index]!);
+          record.put(file.lesson.meta.id, file.sha256, results[index]!);
         });
       }
     };
@@ -137,26 +114,23 @@ async function gradeLocally(
     if (error instanceof ServiceUnavailable) throw new CannotGrade(error.message);
     throw error;
   } finally {
+    progress.finish();
     removeStaging();
     // Worker processes that hidden tests started ran bundles of these submissions (lessons/_kit/spawn-ts.ts).
     pruneBundles(childBundleDir(context.root));
     await starting.then((running) => running.stop(), () => {});
   }
-  const resultOf = new Map(submitted.map(({ student, lesson, key }) => [`${student}\0${lesson.meta.id}`, graded.get(key)!]));
-  return { graded: students.map((student) => studentResults(dir, student, lessons, (lesson) => resultOf.get(`${student}\0${lesson.meta.id}`)!)), reused, recorded };
+  return { graded: submitted.map((file) => graded.get(keyOf(file))!), reused, recorded };
 }
 
 /** Grades through BullMQ on `redisUrl`; Ctrl-C stops the run and deletes its jobs. */
 async function gradeOnRedis(
   context: Context,
-  dir: string,
-  students: string[],
+  files: ClassFiles,
   lessons: Lesson[],
   options: { timeoutMs: number; redisUrl: string; workerWaitMs: number },
-): Promise<{ graded: StudentResults[]; deadLetters: DeadLetter[]; retried: number; queue: string }> {
-  const submissions: Submission[] = students.flatMap((student) =>
-    lessons.filter((lesson) => existsSync(submissionFile(dir, student, lesson))).map((lesson) => ({ student, challenge: lesson.meta.id, file: submissionFile(dir, student, lesson) })),
-  );
+): Promise<{ graded: Results[]; deadLetters: DeadLetter[]; retried: number; queue: string }> {
+  const submissions = files.submitted.map(({ student, lesson, file }) => ({ student, challenge: lesson.meta.id, file }));
   // Loaded here, not at the top: BullMQ and ioredis cost ~0.4 s to load, which a local run need not pay.
   const { GradingAborted, RedisUnavailable } = await import("../../classroom/distributed/registry.ts");
   const { gradeOnQueue } = await import("../../classroom/distributed/producer.ts");
@@ -164,6 +138,7 @@ async function gradeOnRedis(
   const onSignal = () => interrupt.abort();
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+  const progress = new Progress(context, submissions.length);
   try {
     const run = await gradeOnQueue({
       root: context.root,
@@ -173,19 +148,28 @@ async function gradeOnRedis(
       timeoutMs: options.timeoutMs,
       workerWaitMs: options.workerWaitMs,
       signal: interrupt.signal,
-      onProgress: (done, total, submission) => progressLine(context, done, total, `${submission.student}/${submission.challenge}`),
-      onNotice: (text) => context.err(context.style.yellow(text)),
+      onProgress: (_done, _total, submission) => progress.finished(label(submission.student, submission.challenge)),
+      onNotice: (text) => {
+        progress.finish();
+        context.err(context.style.yellow(text));
+      },
     });
-    const byKey = new Map(submissions.map((submission, index) => [`${submission.student}\0${submission.challenge}`, run.results[index]!]));
-    const graded = students.map((student) => studentResults(dir, student, lessons, (lesson) => byKey.get(`${student}\0${lesson.meta.id}`)!));
-    return { graded, deadLetters: run.deadLetters, retried: run.retried, queue: run.queue };
+    return { graded: run.results, deadLetters: run.deadLetters, retried: run.retried, queue: run.queue };
   } catch (error) {
     if (error instanceof RedisUnavailable || error instanceof GradingAborted) throw new CannotGrade(error.message);
     throw error;
   } finally {
+    progress.finish();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
+}
+
+/** The stub and the reference solution of a lesson, as text (copy flags compare submissions with both). */
+function lessonSources(root: string, lesson: Lesson): { stub?: string; reference?: string } {
+  const files = challengeFiles(root, lesson);
+  const read = (file: string | undefined) => (file && existsSync(file) ? readFileSync(file, "utf8") : undefined);
+  return { stub: read(files?.stub), reference: read(files?.solution) };
 }
 
 export const gradeCommand: Command = {
@@ -215,64 +199,57 @@ export const gradeCommand: Command = {
       return EXIT.failed;
     }
     const lessons = catalog.lessons.filter((lesson) => challengeFiles(context.root, lesson));
-    const students = readdirSync(dir)
-      .filter((name) => !name.startsWith(".") && statSync(path.join(dir, name)).isDirectory())
-      .sort();
-    let graded: StudentResults[];
+    const sources = new Map(lessons.map((lesson) => [lesson, lessonSources(context.root, lesson)]));
+    const stubs = new Map(lessons.flatMap((lesson) => (sources.get(lesson)!.stub === undefined ? [] : [[lesson.meta.id, Buffer.from(sources.get(lesson)!.stub!)] as const])));
+    const files = readClass(dir, lessons, stubs);
+    let graded: Results[];
     let reused = 0;
     let recorded = 0;
     let distributed: { deadLetters: DeadLetter[]; retried: number; queue: string } | undefined;
     try {
-      if (redisUrl) ({ graded, ...distributed } = await gradeOnRedis(context, dir, students, lessons, { timeoutMs, redisUrl, workerWaitMs }));
-      else ({ graded, reused, recorded } = await gradeLocally(context, dir, students, lessons, { timeoutMs, parallel, force: args.flags.has("force") }));
+      if (redisUrl) ({ graded, ...distributed } = await gradeOnRedis(context, files, lessons, { timeoutMs, redisUrl, workerWaitMs }));
+      else ({ graded, reused, recorded } = await gradeLocally(context, files, lessons, { timeoutMs, parallel, force: args.flags.has("force") }));
     } catch (error) {
       if (!(error instanceof CannotGrade)) throw error;
       context.err(`Cannot grade: ${error.message}`);
       return EXIT.failed;
     }
     const ids = lessons.map((lesson) => lesson.meta.id);
-    const book = buildGradebook(ids, graded);
-    mkdirSync(out, { recursive: true });
-    writeFileSync(path.join(out, "gradebook.csv"), gradebookCsv(book));
-    writeFileSync(path.join(out, "gradebook.json"), `${JSON.stringify({ ...book, results: graded, ...(distributed ? { deadLetters: distributed.deadLetters } : {}) }, null, 2)}\n`);
-    writeFileSync(path.join(out, "junit.xml"), gradebookJunit(graded));
-    for (const { student, challenges } of graded) {
-      for (const [id, results] of Object.entries(challenges)) {
-        const file = path.join(out, "results", student, id, "results.json");
-        mkdirSync(path.dirname(file), { recursive: true });
-        writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-      }
-    }
-    writeFileSync(
-      path.join(out, "report.html"),
-      classReport({
-        title: `Class report: ${path.basename(path.resolve(dir))}`,
-        generatedAt: new Date(),
-        gradedBy: redisUrl ? "by grade-worker processes over BullMQ" : "locally",
-        book,
-        results: graded,
-        deadLetters: distributed?.deadLetters,
-      }),
-    );
+    const results = classResults(files, graded);
+    // Flags for a person to look at; no outcome depends on them.
+    const flags = copyFlags(copyInput(files, lessons, (lesson) => sources.get(lesson)!));
+    const book = writeGradebook(out, {
+      title: `Class report: ${path.basename(path.resolve(dir))}`,
+      gradedBy: redisUrl ? "by grade-worker processes over BullMQ" : "locally",
+      challenges: ids,
+      results,
+      copyFlags: flags,
+      deadLetters: distributed?.deadLetters ?? [],
+    });
     if (context.json) {
-      context.out(JSON.stringify({ out, ...book, ...distributed, ...(redisUrl ? {} : { reused, recorded }) }));
+      context.out(JSON.stringify({ out, ...book, copyFlags: flags, ...distributed, ...(redisUrl ? {} : { reused, recorded }) }));
       return EXIT.ok;
     }
     const { style } = context;
-    const width = Math.max(7, ...students.map((s) => s.length));
-    context.out(style.bold(`${"student".padEnd(width)}  passed  errors`));
+    const width = Math.max(7, ...files.students.map((s) => s.length));
+    context.out(style.bold(`${"student".padEnd(width)}  passed  failed  errors  not submitted`));
     for (const row of book.students) {
-      const errors = Object.values(row.statuses).filter((s) => s === "error").length;
-      context.out(`${row.student.padEnd(width)}  ${`${row.passed}/${row.total}`.padEnd(6)}  ${errors ? style.red(String(errors)) : "0"}`);
+      const missing = `${row.notSubmitted}${row.notAttempted ? ` (${row.notAttempted} untouched stub${row.notAttempted > 1 ? "s" : ""})` : ""}`;
+      const errors = `${row.errors ? style.red(String(row.errors)) : "0"}${" ".repeat(Math.max(0, 6 - String(row.errors).length))}`;
+      context.out(`${row.student.padEnd(width)}  ${`${row.passed}/${row.total}`.padEnd(6)}  ${String(row.failed).padEnd(6)}  ${errors}  ${missing}`);
     }
-    const rate = (id: string) => book.students.filter((row) => row.statuses[id] === "pass").length;
-    context.out(style.dim(`\nPass rate per challenge: ${ids.map((id) => `${id} ${rate(id)}/${students.length}`).join(", ")}`));
+    const rate = (id: string) => book.students.filter((row) => row.cells[id]!.outcome === "passed").length;
+    context.out(style.dim(`\nPass rate per challenge: ${ids.map((id) => `${id} ${rate(id)}/${files.students.length}`).join(", ")}`));
     if (reused) context.out(style.dim(`${reused} submission(s) were byte for byte the same as one graded before in this run and got its grade without running again.`));
     if (recorded) context.out(style.dim(`${recorded} submission(s) had been graded by an earlier run with the same hidden tests and time limit, and kept that grade (--force grades everything again).`));
+    const stubCount = book.students.reduce((sum, row) => sum + row.notAttempted, 0);
+    if (stubCount) context.out(style.dim(`${stubCount} submission(s) were the lesson's stub, unchanged: not graded, counted as not submitted ("not attempted").`));
     if (distributed?.retried) context.out(style.dim(`${distributed.retried} job(s) were started again after a worker died or lost its lock; each is counted once.`));
     if (distributed?.deadLetters.length) {
       context.out(style.red(`${distributed.deadLetters.length} submission(s) could not be graded (dead letters): ${distributed.deadLetters.map((l) => `${l.student}/${l.challenge}`).join(", ")}; see report.html`));
     }
+    const flagged = flags.pairs.length + flags.reference.length;
+    if (flagged) context.out(style.yellow(`${flagged} copy flag(s): submissions alike to each other or to the reference solution (see report.html; no grade changed).`));
     context.out(`\nWrote ${path.relative(process.cwd(), out) || "."}/report.html, gradebook.csv, gradebook.json, junit.xml and results/<student>/<challenge>/results.json`);
     return EXIT.ok;
   },
