@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // A hand-built Promise with a settle-once finish() that runs one cleanup (clear the timer, remove the parent listener) for every outcome; the parent's abort is forwarded by an explicit listener, not AbortSignal.any.
 import type { Clock, TimerId } from "#kit/clock.ts";
 

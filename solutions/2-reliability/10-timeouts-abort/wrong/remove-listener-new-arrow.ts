@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Adds the parent listener as one arrow function and removes it with another, so removeEventListener removes nothing and every call leaves a listener on the worker's shutdown signal.
 import type { Clock, TimerId } from "#kit/clock.ts";
 

@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Records lastError as String(error), which reads the same as name: message for most Errors, but an Error with an empty message is recorded as "Error" instead of "Error: ", and an Error subclass with its own toString() shows whatever that returns.
 import type { Clock, TimerId } from "#kit/clock.ts";
 

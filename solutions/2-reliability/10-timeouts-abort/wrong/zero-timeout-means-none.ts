@@ -1,3 +1,4 @@
+// queuecraft:hidden-or-solution — never in a student edition
 // Sets the deadline only when timeoutMs is truthy, so timeoutMs 0, a deadline at the call's own instant, means no deadline at all and a hung task hangs forever.
 import type { Clock, TimerId } from "#kit/clock.ts";
 
