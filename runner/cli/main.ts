@@ -28,7 +28,7 @@ export function colourFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = 
 /** One line per command for `--help` (each command's own --help says more). */
 const OVERVIEW: Array<[string, string]> = [
   ["lesson [<id>]", "show a lesson and run its experiment; with no id, the menu"],
-  ["check <id>", "grade your challenge against its tests (public examples, and hidden tests here)"],
+  ["check <id>", "grade your challenge against its tests"],
   ["hint <id>", "the next hint for a challenge"],
   ["watch [<id>]", "re-run the experiment or the check on every save"],
   ["reset <id>", "start a challenge over (your version is backed up)"],

@@ -29,7 +29,7 @@ import { courseFingerprint } from "../grading/graded-record.ts";
 import { testOf } from "../grading/wrapper.ts";
 import { EDITION_FILE, type EditionInfo } from "./edition.ts";
 import { stubHashes } from "./fingerprint.ts";
-import { MARKER_TOKEN, unmarkedFiles } from "./marker.ts";
+import { MARKER_LINE, MARKER_LINE_YAML, MARKER_TOKEN, unmarkedFiles } from "./marker.ts";
 import { studentReadme } from "./readme.ts";
 
 /** Scripts of the edition's package.json: the learner's commands, and a self-check for `npm test`. */
@@ -101,10 +101,17 @@ function gitCommit(root: string): string | undefined {
 /** What the edition must have before it is written: a clean catalog, public tests, and marked hidden/solution files. */
 function preconditions(root: string, catalog: Catalog): void {
   const problems: string[] = catalog.problems.map((problem) => `${path.relative(root, problem.file)}:${problem.line}: ${problem.message}`);
+  const unmarked: string[] = [];
   for (const lesson of catalog.lessons) {
     if (!lesson.folder || !challengeFiles(root, lesson)) continue;
     if (!existsSync(testOf(root, "public", lesson.folder))) problems.push(`${lesson.meta.id}: no public tests (write test/public/${lesson.folder}/challenge.test.ts: a few worked examples)`);
-    for (const file of unmarkedFiles(root, lesson.folder)) problems.push(`${file}: line 1 is not the marker line, so the release could not prove it left this file out (verify says how)`);
+    unmarked.push(...unmarkedFiles(root, lesson.folder));
+  }
+  if (unmarked.length > 0) {
+    problems.push(
+      `${unmarked.length} hidden-test or solution file(s) without the marker on line 1, so the release could not prove it left them out. ` +
+        `Make line 1 of each \`${MARKER_LINE}\` (in YAML: \`${MARKER_LINE_YAML}\`):\n  ${unmarked.slice(0, 10).join("\n  ")}${unmarked.length > 10 ? `\n  … and ${unmarked.length - 10} more` : ""}`,
+    );
   }
   if (problems.length > 0) throw new ReleaseError(`not released:\n${problems.join("\n")}`);
 }

@@ -29,7 +29,8 @@ export const releaseCommand: Command = {
       context.out(JSON.stringify({ ok: true, out: released.out, files: released.files, bytes: released.bytes, edition: released.info }));
       return EXIT.ok;
     }
-    const where = path.relative(process.cwd(), released.out) || ".";
+    const relative = path.relative(process.cwd(), released.out);
+    const where = relative === "" ? "." : relative.startsWith("..") ? released.out : relative;
     context.out(`Wrote the student edition to ${where}: ${released.files} files, ${Math.round(released.bytes / 1024)} KB, no hidden-test or solution content (grepped).`);
     context.out(context.style.dim(`Course fingerprint ${released.info.course.slice(0, 16)}…, ${Object.keys(released.info.challenges).length} challenges${released.info.commit ? `, commit ${released.info.commit.slice(0, 12)}` : ""}.`));
     context.out(`\nTry it: cd ${where} && npm ci && npm run lesson\nHand it out as a repository (GitHub Classroom template) or an archive; collect with npm run submit or the students' repositories, then npm run grade <folder> here.`);

@@ -2,7 +2,7 @@
 // stub's doc comments, over real HTTP on a loopback port. The hidden tests
 // check every clause, streams and shutdown included.
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { afterAll, expect, test } from "vitest";
 import { FakeClock } from "#kit/clock.ts";
 import { loadCandidate } from "../../../harness/candidate.ts";
 
@@ -23,26 +23,29 @@ const queue: JobQueue = {
   subscribe: () => () => {},
 };
 
-const api = createJobsApi({ queue, clock: new FakeClock() });
-let base = "";
+/** The API on a loopback port, started by the first test that needs it (so a stub fails the test, not the file). */
+let started: Promise<string> | undefined;
 let close = () => {};
-beforeAll(async () => {
-  const server = api.app.listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  close = () => server.close();
-});
 afterAll(() => close());
+function base(): Promise<string> {
+  started ??= (async () => {
+    const server = createJobsApi({ queue, clock: new FakeClock() }).app.listen(0, "127.0.0.1");
+    close = () => server.close();
+    await new Promise((resolve) => server.once("listening", resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  })();
+  return started;
+}
 
-const post = (body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${base}/jobs`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+const post = async (body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${await base()}/jobs`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
 
 test("[C1, C14] example: POST answers 202 with a Location, and GET shows the job", async () => {
   const res = await post({ items: ["a", "b"] });
   expect(res.status).toBe(202);
   const { id } = (await res.json()) as { id: string };
   expect(res.headers.get("location")).toBe(`/jobs/${id}`);
-  const status = await fetch(`${base}/jobs/${id}`);
+  const status = await fetch(`${await base()}/jobs/${id}`);
   expect(await status.json()).toEqual({ id, status: "queued", progress: { done: 0, total: 2 } });
 });
 
