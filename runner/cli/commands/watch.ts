@@ -6,13 +6,13 @@
 // h hint, n next, q quit. Without a terminal it runs once and exits: it never
 // waits on input.
 
-import { readFileSync, watch as watchFiles, type FSWatcher } from "node:fs";
+import { existsSync, readFileSync, watch as watchFiles, type FSWatcher } from "node:fs";
 import path from "node:path";
 import { challengeFiles, loadCatalog, type Lesson } from "../../course/catalog.ts";
 import { EXIT, UsageError, type Command, type Context } from "../args.ts";
 import { findLesson } from "../course.ts";
 import { WarmGrader } from "../../grading/warm-grader.ts";
-import { learnerSuites, suiteWords } from "../../edition/edition.ts";
+import { learnerSuites, PUBLIC_ONLY_NOTE, suiteWords } from "../../edition/edition.ts";
 import { loadProgress, lessonStates, updateProgress } from "../../learner/progress.ts";
 import { provideServices, type RunningServices } from "../../process/services/provide.ts";
 import { ServiceUnavailable } from "../../process/services/server.ts";
@@ -132,8 +132,11 @@ async function watchLesson(context: Context, lesson: Lesson, events: AsyncIterat
 async function afterPass(context: Context, lesson: Lesson, challenge: string, solution: string, events: AsyncIterator<Event>): Promise<"next" | "quit"> {
   const { style } = context;
   context.out(style.green(`\n${lesson.meta.id} is done.`));
-  context.out(style.bold("\nThe reference solution, compared with yours (- yours, + reference; comments and what you share left out):"));
-  context.out(lineDiff(readFileSync(challenge, "utf8"), readFileSync(solution, "utf8"), style));
+  // A student edition has no reference solution to show (edition/edition.ts).
+  if (existsSync(solution)) {
+    context.out(style.bold("\nThe reference solution, compared with yours (- yours, + reference; comments and what you share left out):"));
+    context.out(lineDiff(readFileSync(challenge, "utf8"), readFileSync(solution, "utf8"), style));
+  } else context.out(style.dim(`\n${PUBLIC_ONLY_NOTE}`));
   const next = nextUnfinished(context, lesson.meta.id);
   context.out(style.cyan(`\n${next ? `Next: ${next.meta.id} — press n to go on` : "That was the last open lesson — press n to finish"}, q to quit.`));
   for (;;) {
