@@ -1,5 +1,7 @@
 // `npm run grade <submissions-dir>`: grades a class. One folder per student,
-// laid out like the learner's workspace (<student>/<lesson-id>/challenge.ts).
+// laid out like the learner's workspace (<student>/<lesson-id>/challenge.ts),
+// or student clones of the edition (<student>/workspace/<id>/challenge.ts), or
+// `npm run submit` archives (classroom/intake.ts), mixed as they come.
 // Always the course's own hidden tests; only challenge.ts is read from a
 // submission. A student whose code crashes, hangs or floods gets "error" for
 // that challenge, with its reason, and the class goes on; the lesson's stub
@@ -21,6 +23,8 @@ import type { DeadLetter } from "../../classroom/distributed/registry.ts";
 import { copyFlags } from "../../classroom/copy-flags.ts";
 import { writeGradebook } from "../../classroom/outputs.ts";
 import { classResults, copyInput, readClass, type ClassFiles, type ClassSubmission } from "../../classroom/submissions.ts";
+import { takeIn } from "../../classroom/intake.ts";
+import { checkoutOf } from "../../edition/fingerprint.ts";
 import { gradedRecord } from "../../grading/graded-record.ts";
 import { childBundleDir, pruneBundles } from "../../process/bundle.ts";
 import { grade } from "../../grading/grade.ts";
@@ -174,12 +178,12 @@ function lessonSources(root: string, lesson: Lesson): { stub?: string; reference
 
 export const gradeCommand: Command = {
   summary:
-    "Grades every student's challenges with the course's hidden tests; writes gradebook.csv, gradebook.json, JUnit XML, report.html and a results.json per student per challenge. A submission an earlier run graded with the same hidden tests and time limit keeps that grade (--force grades everything again). With --redis, the work goes to `npm run grade-worker` processes over BullMQ.",
-  usage: "npm run grade <submissions-dir> [-- --out <dir>] [--json] [--timeout <seconds>] [--parallel <groups>] [--force] [--redis <url> [--worker-wait <seconds>]]",
+    "Grades every student's challenges with the course's hidden tests. The folder may hold one folder per student (<student>/<id>/challenge.ts), student clones of the edition (<student>/workspace/<id>/challenge.ts) or `npm run submit` archives, mixed; a submission made with another edition of the course is named in a warning. Writes gradebook.csv, gradebook.json, JUnit XML, report.html and a results.json per student per challenge. A submission an earlier run graded with the same hidden tests and time limit keeps that grade (--force grades everything again). With --redis, the work goes to `npm run grade-worker` processes over BullMQ.",
+  usage: "npm run grade <submissions-dir | clones-dir | archives-dir> [-- --out <dir>] [--json] [--timeout <seconds>] [--parallel <groups>] [--force] [--redis <url> [--worker-wait <seconds>]]",
   flags: { out: "string", timeout: "string", parallel: "string", force: "boolean", redis: "string", "worker-wait": "string" },
   async run(context, args) {
     const dir = args.positional[0];
-    if (!dir || args.positional.length > 1) throw new UsageError("name the folder of submissions (one folder per student)");
+    if (!dir || args.positional.length > 1) throw new UsageError("name the folder of submissions (one folder per student, student clones, or submit archives)");
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`no such folder: ${dir}`);
     const timeoutMs = numberFlag(args, "timeout", 60, { min: 1, max: 3600 }) * 1000;
     // A grading run has a vitest worker per core, plus one, yet two groups at
@@ -201,7 +205,9 @@ export const gradeCommand: Command = {
     const lessons = catalog.lessons.filter((lesson) => challengeFiles(context.root, lesson));
     const sources = new Map(lessons.map((lesson) => [lesson, lessonSources(context.root, lesson)]));
     const stubs = new Map(lessons.flatMap((lesson) => (sources.get(lesson)!.stub === undefined ? [] : [[lesson.meta.id, Buffer.from(sources.get(lesson)!.stub!)] as const])));
-    const files = readClass(dir, lessons, stubs);
+    const intake = await takeIn(dir, lessons.map((lesson) => lesson.meta.id), checkoutOf(context.root, catalog.lessons), path.join(context.root, ".queuecraft", "intake"));
+    for (const warning of intake.warnings) context.err(context.style.yellow(warning));
+    const files = readClass(intake.dir, lessons, stubs);
     let graded: Results[];
     let reused = 0;
     let recorded = 0;
@@ -213,6 +219,8 @@ export const gradeCommand: Command = {
       if (!(error instanceof CannotGrade)) throw error;
       context.err(`Cannot grade: ${error.message}`);
       return EXIT.failed;
+    } finally {
+      intake.remove();
     }
     const ids = lessons.map((lesson) => lesson.meta.id);
     const results = classResults(files, graded);
@@ -227,7 +235,7 @@ export const gradeCommand: Command = {
       deadLetters: distributed?.deadLetters ?? [],
     });
     if (context.json) {
-      context.out(JSON.stringify({ out, ...book, copyFlags: flags, ...distributed, ...(redisUrl ? {} : { reused, recorded }) }));
+      context.out(JSON.stringify({ out, ...book, copyFlags: flags, ...distributed, ...(redisUrl ? {} : { reused, recorded }), intake: { layouts: intake.layouts, warnings: intake.warnings } }));
       return EXIT.ok;
     }
     const { style } = context;
