@@ -3,7 +3,8 @@
 
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
-import { challengeFiles, formatProblem, loadCatalog, nearest, readLesson, type Catalog, type Lesson } from "../course/catalog.ts";
+import { challengeFiles, formatProblem, loadCatalog, readLesson, type Catalog, type Lesson } from "../course/catalog.ts";
+import { nearest } from "../course/nearest.ts";
 import { UsageError, type Context } from "./args.ts";
 
 export interface Found {

@@ -9,6 +9,7 @@ import { writeFileAtomic } from "../learner/atomic-file.ts";
 import { parseFrontmatter, type LessonMeta } from "./frontmatter.ts";
 import { codeBlocks, listItems, splitLesson, type CodeBlock, type Problem, type Section } from "./lesson-file.ts";
 import type { ExpectedBlock } from "../experiment/match.ts";
+import { checkCourse } from "./course-checks.ts";
 
 export const REQUIRED_SECTIONS = ["Concept", "Key Insight", "Experiment", "Expected Output", "Challenge", "Hints", "Common Mistakes"] as const;
 
@@ -144,77 +145,6 @@ function lessonFolders(root: string): string[] {
   return folders;
 }
 
-/** A cycle in the prerequisite graph as a path `a → b → a`, if there is one. */
-export function findCycle(edges: Map<string, string[]>): string[] | undefined {
-  const state = new Map<string, "visiting" | "done">();
-  const stack: string[] = [];
-  const visit = (id: string): string[] | undefined => {
-    if (state.get(id) === "done") return undefined;
-    if (state.get(id) === "visiting") return [...stack.slice(stack.indexOf(id)), id];
-    state.set(id, "visiting");
-    stack.push(id);
-    for (const next of edges.get(id) ?? []) {
-      const cycle = visit(next);
-      if (cycle) return cycle;
-    }
-    stack.pop();
-    state.set(id, "done");
-    return undefined;
-  };
-  for (const id of [...edges.keys()].sort()) {
-    const cycle = visit(id);
-    if (cycle) return cycle;
-  }
-  return undefined;
-}
-
-/** Course-wide checks over lessons that each read cleanly. Pure. */
-export function checkCourse(lessons: Lesson[]): Problem[] {
-  const problems: Problem[] = [];
-  const byId = new Map<string, Lesson>();
-  const slots = new Map<string, Lesson>();
-  const phaseTitles = new Map<number, Lesson>();
-  for (const lesson of lessons) {
-    const { id, phase, sequence } = lesson.meta;
-    const twin = byId.get(id);
-    if (twin) problems.push({ file: lesson.file, line: 2, message: `duplicate id \`${id}\`: ${twin.file} has it too; ids must be unique` });
-    else byId.set(id, lesson);
-    const first = phaseTitles.get(phase);
-    if (!first) phaseTitles.set(phase, lesson);
-    else if (first.meta.phaseTitle !== lesson.meta.phaseTitle) {
-      problems.push({ file: lesson.file, line: 2, message: `phase_title "${lesson.meta.phaseTitle}" differs from "${first.meta.phaseTitle}" of \`${first.meta.id}\`, in the same phase ${phase}: give every lesson of a phase the same title` });
-    }
-    const slot = `${phase}/${sequence}`;
-    const clash = slots.get(slot);
-    if (clash) problems.push({ file: lesson.file, line: 2, message: `phase ${phase}, sequence ${sequence} is taken by \`${clash.meta.id}\`: give each lesson its own sequence in the phase` });
-    else slots.set(slot, lesson);
-    if (lesson.folder) {
-      const [phaseFolder, lessonFolder] = lesson.folder.split("/") as [string, string];
-      if (lessonFolder.replace(/^\d+-/, "") !== id) {
-        problems.push({ file: lesson.file, line: 2, message: `the folder ${lessonFolder} does not match the id \`${id}\`: name it NN-${id}` });
-      }
-      if (!phaseFolder.startsWith(`${phase}-`)) {
-        problems.push({ file: lesson.file, line: 2, message: `the lesson says phase ${phase} but lives in ${phaseFolder}: move it to a folder named ${phase}-…, or fix \`phase\`` });
-      }
-    }
-  }
-  for (const lesson of lessons) {
-    for (const prerequisite of lesson.meta.prerequisites) {
-      if (!byId.has(prerequisite)) {
-        const hint = nearest(prerequisite, [...byId.keys()]);
-        problems.push({ file: lesson.file, line: 2, message: `unknown prerequisite \`${prerequisite}\`${hint.length ? ` — did you mean ${hint.map((h) => `\`${h}\``).join(" or ")}?` : ""}` });
-      }
-    }
-  }
-  // Over the first lesson of each id: a duplicate is reported as such, never also as a cycle.
-  const cycle = findCycle(new Map([...byId].map(([id, lesson]) => [id, lesson.meta.prerequisites.filter((p) => byId.has(p))])));
-  if (cycle) {
-    const lesson = byId.get(cycle[0]!)!;
-    problems.push({ file: lesson.file, line: 2, message: `prerequisite cycle: ${cycle.join(" → ")}; remove one of these prerequisites` });
-  }
-  return problems;
-}
-
 type ReadResult = ReturnType<typeof readLesson>;
 
 interface CatalogCache {
@@ -283,28 +213,6 @@ export function loadCatalog(root: string): Catalog {
   problems.push(...checkCourse(lessons));
   lessons.sort((a, b) => a.meta.phase - b.meta.phase || a.meta.sequence - b.meta.sequence);
   return { root, lessons, problems };
-}
-
-/** Edit distance, for "did you mean". */
-export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
-
-/** Up to three known ids closest to `wanted`: substrings first, then by edit distance. */
-export function nearest(wanted: string, known: string[]): string[] {
-  const scored = known
-    .map((id) => ({ id, score: id.includes(wanted) || wanted.includes(id) ? 0 : editDistance(wanted, id) }))
-    .filter(({ score, id }) => score <= Math.max(2, Math.floor(id.length / 3)))
-    .sort((a, b) => a.score - b.score || a.id.localeCompare(b.id));
-  return scored.slice(0, 3).map(({ id }) => id);
 }
 
 export function formatProblem(problem: Problem, root: string): string {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { cli, fixtures, repo } from "./run-cli.ts";
+import { cli, fixtures } from "./run-cli.ts";
 
 const outcomes = path.join(fixtures, "outcomes");
 

@@ -2,7 +2,9 @@ import { mkdtempSync, readdirSync, writeFileSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { checkCourse, findCycle, loadCatalog, nearest, readLesson } from "../../runner/course/catalog.ts";
+import { loadCatalog, readLesson } from "../../runner/course/catalog.ts";
+import { checkCourse, findCycle } from "../../runner/course/course-checks.ts";
+import { nearest } from "../../runner/course/nearest.ts";
 
 const fixtures = path.join(import.meta.dirname, "..", "fixtures");
 

@@ -6,7 +6,8 @@
 // equivalent). Challenges run one after another (each Stryker run already
 // uses `--concurrency` processes); a re-run only tests what changed.
 
-import { challengeFiles, loadCatalog, nearest, type Lesson } from "../../course/catalog.ts";
+import { challengeFiles, loadCatalog, type Lesson } from "../../course/catalog.ts";
+import { nearest } from "../../course/nearest.ts";
 import { EXIT, numberFlag, UsageError, type Command, type Context } from "../args.ts";
 import { provideServices } from "../../process/services/provide.ts";
 import { ServiceUnavailable } from "../../process/services/server.ts";

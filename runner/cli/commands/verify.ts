@@ -6,7 +6,8 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { checkChallenges, materialiseMutants, typeCheck, typeErrorsOf, type Check, type ChallengeUnderTest } from "../../authoring/checks.ts";
-import { challengeFiles, formatProblem, loadCatalog, nearest, type Lesson } from "../../course/catalog.ts";
+import { challengeFiles, formatProblem, loadCatalog, type Lesson } from "../../course/catalog.ts";
+import { nearest } from "../../course/nearest.ts";
 import { EXIT, numberFlag, UsageError, type Command, type Context } from "../args.ts";
 import { problemsOfUnloadedLesson } from "../course.ts";
 import { experimentLimits, runExperiment } from "../../experiment/run.ts";
