@@ -61,10 +61,24 @@ describe("matches of the reference solution", () => {
   });
 });
 
-test("the same class gives the same flags, in the same order, every time", () => {
-  const input = [challenge({ e: ORIGINAL, d: DISGUISED, c: ORIGINAL, b: INDEPENDENT, a: DISGUISED }, { reference: ORIGINAL })];
-  const first = copyFlags(input);
-  expect(first.pairs.length).toBe(6);
-  expect(copyFlags(structuredClone(input))).toEqual(first);
-  expect(JSON.stringify(copyFlags([{ ...input[0]!, submissions: [...input[0]!.submissions].reverse() }]))).toBe(JSON.stringify(first));
+describe("a class of many copies", () => {
+  test("ten copies of one file read as nine pairs with the first by name, not forty-five", () => {
+    const names = ["j", "i", "h", "g", "f", "e", "d", "c", "b", "a"];
+    const flags = copyFlags([challenge(Object.fromEntries(names.map((n, i) => [n, i % 2 ? DISGUISED : ORIGINAL])))]);
+    expect(flags.pairs.map((p) => p.students)).toEqual(["b", "c", "d", "e", "f", "g", "h", "i", "j"].map((n) => ["a", n]));
+    expect(flags.pairs.every((p) => p.score === 1)).toBe(true);
+  });
+
+  test("a submission alike to the reference is listed against the reference, and not paired again", () => {
+    const flags = copyFlags([challenge({ ada: ORIGINAL, bob: DISGUISED, cy: INDEPENDENT, dee: INDEPENDENT }, { reference: ORIGINAL })]);
+    expect(flags.reference.map((r) => r.student)).toEqual(["ada", "bob"]);
+    expect(flags.pairs, "cy and dee are alike, and not the reference").toEqual([{ challenge: "retry", students: ["cy", "dee"], score: 1, identical: true }]);
+  });
+
+  test("the same class gives the same flags, in the same order, whatever order the files come in", () => {
+    const input = [challenge({ e: ORIGINAL, d: DISGUISED, c: ORIGINAL, b: INDEPENDENT, a: DISGUISED })];
+    const first = copyFlags(input);
+    expect(first.pairs.map((p) => p.students)).toEqual([["a", "c"], ["a", "d"], ["a", "e"]]);
+    expect(JSON.stringify(copyFlags([{ ...input[0]!, submissions: [...input[0]!.submissions].reverse() }]))).toBe(JSON.stringify(first));
+  });
 });
