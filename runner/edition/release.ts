@@ -75,7 +75,7 @@ function filesUnder(dir: string): string[] {
 const inside = (child: string, parent: string) => child === parent || child.startsWith(parent + path.sep);
 
 /** The folder to write: new or empty, or an earlier edition (replaced); never the checkout or a folder holding it. */
-function prepareOut(root: string, out: string): void {
+function checkOut(root: string, out: string): void {
   if (inside(root, out)) throw new ReleaseError(`--out ${out} holds the course itself; name a new folder`);
   for (const part of ["lessons", "solutions", "test", "runner", "node_modules", "workspace", ".queuecraft", ".git"]) {
     if (inside(out, path.join(root, part))) throw new ReleaseError(`--out ${out} is inside the course's ${part}/; name a folder outside it (e.g. ../student-edition)`);
@@ -84,9 +84,12 @@ function prepareOut(root: string, out: string): void {
     if (!statSync(out).isDirectory()) throw new ReleaseError(`--out ${out} is a file`);
     const entries = readdirSync(out);
     if (entries.length > 0 && !entries.includes(EDITION_FILE)) throw new ReleaseError(`--out ${out} is not empty and holds no earlier edition (${EDITION_FILE}); name a new or empty folder`);
-    // An earlier edition: replaced whole, its node_modules kept (a reinstall takes minutes).
-    for (const entry of entries) if (entry !== "node_modules") rmSync(path.join(out, entry), { recursive: true, force: true });
   }
+}
+
+/** Empties an earlier edition in `out` (checked by checkOut), keeping its node_modules: a reinstall takes minutes. */
+function prepareOut(out: string): void {
+  for (const entry of existsSync(out) ? readdirSync(out) : []) if (entry !== "node_modules") rmSync(path.join(out, entry), { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
 }
 
@@ -134,8 +137,9 @@ function editionTsconfig(root: string): string {
 /** Writes the student edition of the course at `root` into `out`. */
 export function release(root: string, out: string, catalog: Catalog, now = new Date()): Released {
   out = path.resolve(out);
+  checkOut(root, out);
   preconditions(root, catalog);
-  prepareOut(root, out);
+  prepareOut(out);
   const copy = (relative: string, filter: (source: string) => boolean = () => true) => {
     if (existsSync(path.join(root, relative))) cpSync(path.join(root, relative), path.join(out, relative), { recursive: true, filter });
   };

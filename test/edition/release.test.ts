@@ -9,7 +9,7 @@
 // two-command install is checked by hand, see the README's Instructors section).
 
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -95,6 +95,22 @@ describe("the student edition", () => {
     expect(verify.status).toBe(2);
     expect(verify.stderr).toContain("needs the instructor's course checkout");
   });
+
+  test("submit packs the workspace into an archive that grade, in this checkout, grades with the hidden tests", () => {
+    // Last: the reference solution copied in carries the marker (the grep above ran before).
+    copyFileSync(path.join(repo, "solutions", "1-foundations", "01-request-cycle", "challenge.ts"), path.join(edition, "workspace", "request-cycle", "challenge.ts"));
+    const classDir = path.join(tmp, "class");
+    const submit = inEdition(["submit", "--name", "Ada Lovelace", "--out", classDir, "--json"]);
+    expect(submit.status, submit.stderr).toBe(0);
+    const packed = JSON.parse(submit.stdout);
+    expect(packed.manifest).toMatchObject({ kind: "queuecraft-submission", student: "Ada Lovelace", lessons: ["request-cycle"] });
+    expect(packed.manifest.edition.course, "the edition's fingerprint travels with the work").toBe(JSON.parse(readFileSync(path.join(edition, "queuecraft-edition.json"), "utf8")).course);
+    const graded = cli(["grade", classDir, "--json", "--out", path.join(tmp, "gradebook")], { root: repo, timeoutMs: 180_000 });
+    expect(graded.status, graded.stderr).toBe(0);
+    const book = JSON.parse(graded.stdout);
+    expect(book.intake.layouts, "a name from submit --name when the LMS gave none").toEqual({ "Ada Lovelace": "archive" });
+    expect(book.students[0].cells["request-cycle"].outcome).toBe("passed");
+  }, 240_000);
 
   test("release refuses a folder that holds something else", () => {
     const run = cli(["release", "--out", path.join(edition, "lessons")], { root: repo });
