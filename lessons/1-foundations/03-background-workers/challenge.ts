@@ -52,7 +52,8 @@ export class JobQueue {
    * - [C1] Adds a job in state "waiting", with attempts 0, at the back of the
    *   line, and returns its new id: never one returned before.
    * - [C2] maxAttempts defaults to 1 only when it is omitted (undefined). Any
-   *   whole number >= 1 is fine, however large (2^31, Number.MAX_SAFE_INTEGER).
+   *   whole number >= 1 is fine, however large (2^31, Number.MAX_SAFE_INTEGER,
+   *   2^53 and beyond: Number.isInteger decides).
    *   Anything else (0, negatives, 1.5, NaN, Infinity) throws a RangeError,
    *   and then nothing is added: no job, no change to stats().
    */
@@ -111,12 +112,14 @@ export class Worker {
    * - [C8] The job turns "active" and its attempts go up by one before its
    *   handler is called as handler(data, { id, type, attempt }): the handler
    *   sees its job active, with job.attempt === getJob(id).attempts (1 on the
-   *   first run).
+   *   first run). Every call gets its own context object, which nothing
+   *   changes afterwards (other jobs may start while a handler awaits).
    * - [C9] The handler returns or resolves (with any value, undefined, 0 and
    *   null included): the job is "completed" with that value as its result.
    * - [C10] The handler throws (also before its first await) or rejects, with
    *   anything: the job's error becomes the message (error.message for an
-   *   Error, String(value) for anything else: "null", "42"). If
+   *   Error, even an empty one; String(value) for anything else: "null",
+   *   "42"). If
    *   attempts < maxAttempts the job goes back to "waiting" at the BACK of
    *   the line, keeping that error; otherwise it is "failed".
    * - [C11] No own handler for the job's type (own properties only, as

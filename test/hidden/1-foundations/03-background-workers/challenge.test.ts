@@ -290,7 +290,7 @@ describe("[C2][C10] failures and retries", () => {
         throw new Error("always fails");
       },
     }));
-    for (const big of [2 ** 31, 2 ** 32, Number.MAX_SAFE_INTEGER]) {
+    for (const big of [2 ** 31, 2 ** 32, Number.MAX_SAFE_INTEGER, 2 ** 53, 1e300]) {
       let id: string | undefined;
       const error = (() => {
         try {
@@ -300,13 +300,13 @@ describe("[C2][C10] failures and retries", () => {
         }
         return undefined;
       })();
-      expect(error, `maxAttempts ${big} is a whole number >= 1: accept it (do not check integers with | 0)`).toBeUndefined();
+      expect(error, `maxAttempts ${big} is a whole number >= 1: accept it (check with Number.isInteger; not with | 0, not with Number.isSafeInteger)`).toBeUndefined();
       expect(queue.getJob(id ?? "")?.maxAttempts, `the job keeps maxAttempts ${big}`).toBe(big);
     }
     const a = queue.add("broken", {}, { maxAttempts: undefined });
     const b = queue.add("broken", {}, {});
     const c = queue.add("broken", {});
-    await settle(clock, Promise.all([worker.processNext(), worker.processNext(), worker.processNext(), worker.processNext(), worker.processNext(), worker.processNext()]), "processNext()");
+    await settle(clock, worker.drain(), "drain()");
     for (const id of [a, b, c]) {
       expect(runs.get(id), "without a maxAttempts the default is 1: one run, no retry").toBe(1);
       expect(queue.getJob(id)?.state, "after its one run fails, the job is failed").toBe("failed");
@@ -328,10 +328,10 @@ describe("[C2][C10] failures and retries", () => {
     });
   });
 
-  test("[C10] whatever a handler throws, its job fails with String(value) as the error and processNext() resolves true", async () => {
+  test("[C10] whatever a handler throws, its job fails with the Error's message (even \"\") or String(value) as the error, and processNext() resolves true", async () => {
     const clock = new FakeClock();
     const queue = new JobQueue();
-    const thrown: Array<[unknown, string]> = [[null, "null"], [undefined, "undefined"], [0, "0"], ["", ""], [false, "false"], [{ toString: () => "custom" }, "custom"], [new TypeError("bad input"), "bad input"]];
+    const thrown: Array<[unknown, string]> = [[null, "null"], [undefined, "undefined"], [0, "0"], ["", ""], [false, "false"], [{ toString: () => "custom" }, "custom"], [new TypeError("bad input"), "bad input"], [new Error(""), ""]];
     const worker = new Worker(queue, registry({
       syncThrow: (data) => {
         throw thrown[data as number]![0];
@@ -348,10 +348,35 @@ describe("[C2][C10] failures and retries", () => {
         expect(took, "processNext() took a job: it resolves true").toBe(true);
         const job = queue.getJob(id);
         expect(job?.state, `a handler that throws ${JSON.stringify(thrown[i]![1])} fails its job (no retries left)`).toBe("failed");
-        expect(job?.error, `the error is the Error's message, or String(value) for anything else: ${JSON.stringify(thrown[i]![1])}`).toBe(thrown[i]![1]);
+        expect(job?.error, `the error is the Error's message (even an empty one), or String(value) for anything else: ${JSON.stringify(thrown[i]![1])}`).toBe(thrown[i]![1]);
       }
     }
     expect(queue.stats(), "every job failed, and the sum still adds up").toEqual({ enqueued: thrown.length * 2, waiting: 0, active: 0, completed: 0, failed: thrown.length * 2 });
+  });
+
+  test("[C8] every handler call gets its own context, unchanged while other jobs start", async () => {
+    const clock = new FakeClock();
+    const queue = new JobQueue();
+    const seen: string[] = [];
+    const worker = new Worker(queue, registry({
+      slow: async (data, job) => {
+        const before = `${job.id}/${job.type}/${job.attempt}`;
+        await clock.sleep(10);
+        const after = `${job.id}/${job.type}/${job.attempt}`;
+        seen.push(before === after ? `ok ${String(data)}` : `job ${String(data)}: context was ${before}, then ${after}`);
+        if (data === "a" && job.attempt === 1) throw new Error("retry me");
+        return "done";
+      },
+      fast: async (data, job) => {
+        seen.push(job.type === "fast" ? `ok ${String(data)}` : `job ${String(data)}: context says type ${job.type}`);
+      },
+    }));
+    queue.add("slow", "a", { maxAttempts: 2 });
+    queue.add("slow", "b");
+    queue.add("fast", "c");
+    await settle(clock, Promise.all([worker.processNext(), worker.processNext(), worker.processNext()]), "processNext()");
+    await settle(clock, worker.drain(), "drain()");
+    expect(seen.sort(), "each handler call must get its own { id, type, attempt } object: one shared object overwritten for the next job changes what a running handler sees").toEqual(["ok a", "ok a", "ok b", "ok c"]);
   });
 
   test("[C8][C10] a retry joins the back of the line as it is when the attempt fails, behind jobs added meanwhile", async () => {
