@@ -58,8 +58,9 @@ export class DelayedQueue<T> {
    * - [C4] runAt is clock.now() + delay, or `runAt` exactly as given (0
    *   included), or clock.now() when neither is given (ready now). Ids are
    *   1, 2, 3 ... in the order add() was called.
-   * - [C5] Giving both `delay` and `runAt`, or an option outside its range
-   *   (see AddOptions), throws a RangeError and adds nothing.
+   * - [C5] Giving both `delay` and `runAt` (whatever their values: a
+   *   `delay` of 0 or a `runAt` of 0 is given too), or an option outside its
+   *   range (see AddOptions), throws a RangeError and adds nothing.
    * - [C6] Wakes every pending next() call, because the new job may be due
    *   sooner than what it was waiting for.
    */

@@ -104,6 +104,17 @@ describe("when a delayed job becomes ready", () => {
     expect(queue.nextRunAt(), "when every job is ready there is no next runAt").toBeUndefined();
   });
 
+  test("[C5] delay and runAt together throw a RangeError even when one of them is 0", () => {
+    const queue = new DelayedQueue<string>(new FakeClock(1_000));
+    for (const options of [{ delay: 0, runAt: 5_000 }, { delay: 5_000, runAt: 0 }, { delay: 0, runAt: 0 }]) {
+      expect(
+        () => queue.add("x", options),
+        `add(x, ${JSON.stringify(options)}): giving both delay and runAt is a RangeError whatever their values; a delay of 0 is given, not missing (test with !== undefined, not truthiness)`,
+      ).toThrow(RangeError);
+    }
+    expect(queue.counts(), "a rejected add must not leave a job behind").toEqual({ delayed: 0, ready: 0 });
+  });
+
   test("[C5] giving both delay and runAt, or a negative or non-finite delay, throws a RangeError and adds nothing", () => {
     const queue = new DelayedQueue<string>(new FakeClock());
     expect(() => queue.add("x", { delay: 10, runAt: 10 }), "delay and runAt together are ambiguous").toThrow(RangeError);
