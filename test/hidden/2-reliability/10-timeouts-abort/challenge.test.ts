@@ -252,6 +252,27 @@ describe("runAttempt", () => {
     }
   });
 
+  test("[C9] lastError is exactly `${name}: ${message}`, also for an empty message and for an Error with its own toString()", async () => {
+    class QuotaError extends Error {
+      override name = "QuotaError";
+      override toString() {
+        return "quota!";
+      }
+    }
+    const cases: Array<[Error, string]> = [
+      [new Error(""), "Error: "],
+      [new QuotaError("over quota"), "QuotaError: over quota"],
+    ];
+    for (const [error, want] of cases) {
+      const clock = new FakeClock();
+      const job: TimedJob = { id: "named-1", attempts: 0, maxAttempts: 3, state: "waiting" };
+      const result = track(clock, runAttempt(job, () => Promise.reject(error), 500, clock));
+      await flushMicrotasks();
+      expect(result.current.state, "runAttempt resolves when the handler rejects").toBe("fulfilled");
+      expect(job.lastError, `a handler failing with ${error.name}(${JSON.stringify(error.message)}): lastError must be \`\${error.name}: \${error.message}\`, not String(error)`).toBe(want);
+    }
+  });
+
   test("[C9] the handler gets the attempt's signal, which aborts with a TimeoutError at the deadline", async () => {
     const clock = new FakeClock();
     const job: TimedJob = { id: "slow-1", attempts: 0, maxAttempts: 3, state: "waiting" };
