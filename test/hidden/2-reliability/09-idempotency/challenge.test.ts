@@ -191,6 +191,26 @@ describe("dedup keys in the queue", () => {
     expect(queue.add("sync account", "sync").added, "at t=7000 the key is free again").toBe(true);
   });
 
+  test("[C1] a job that finishes at clock time 0 cools down like any other: f = 0 is a finish time", async () => {
+    const clock = new FakeClock(); // t = 0
+    const queue = new DedupQueue<string>({ clock, cooldownMs: 100 });
+    for (const finish of ["complete", "fail"] as const) {
+      const key = `boot ${finish}`;
+      const first = queue.add("warm cache", key);
+      queue.take();
+      queue[finish](first.id);
+      expect(
+        queue.add("warm cache again", key),
+        `${finish}() at t=0 with a 100 ms cooldown: the key is held until t=100 (finishedAt 0 is a time, not "unfinished"; test it with !== undefined, not truthiness)`,
+      ).toEqual({ id: first.id, added: false });
+    }
+    await clock.advance(99);
+    expect(queue.add("warm cache again", "boot complete"), "finished at t=0, cooldown 100: at t=99 the key is still held").toEqual({ id: queue.jobs()[0]!.id, added: false });
+    await clock.advance(1);
+    expect(queue.add("warm cache again", "boot complete").added, "at t=100 the cooldown is over and the key is free").toBe(true);
+    expect(queue.add("warm cache again", "boot fail").added, "at t=100 the cooldown of the failed job is over too").toBe(true);
+  });
+
   test("[C5][C6][C7] complete(), fail() and abandon() throw for a job that is not active, and change nothing", async () => {
     const clock = new FakeClock();
     const queue = new DedupQueue<string>({ clock, cooldownMs: 0 });
