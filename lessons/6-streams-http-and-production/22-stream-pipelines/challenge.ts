@@ -71,6 +71,9 @@ export interface PipelineSummary {
  *   DLQ entry, whatever its work rejects with: it did not fail, it was cancelled.
  * - [C9] A signal that is already aborted at the call rejects the same way, with
  *   an AbortError whatever reason abort() was given.
+ * - [C10] When the run fails or is aborted, the dead letters already written are
+ *   kept: `dlq` is still ended (unless it is the sink that failed), so it
+ *   flushes and emits 'finish' even though the promise rejects.
  */
 export function runPipeline<I, O>(options: PipelineOptions<I, O>): Promise<PipelineSummary> {
   throw new Error("TODO: runPipeline — Readable -> Transform -> Writable with failure results, a DLQ sink, sink errors and abort");

@@ -305,6 +305,68 @@ describe("failures of the pipeline itself", () => {
     expect("error" in outcome && outcome.error, "a DLQ that cannot take a dead letter must fail the run (never lose a failure silently), with the DLQ's own error").toBe(broken);
   });
 
+  test("[C6] a DLQ destroyed with an error between two writes fails the run at once: the source stops and the work in flight sees its signal abort", async () => {
+    const broken = new Error("dead-letter store went away");
+    const results = collector<ItemResult<number>>();
+    const dlq = collector<DeadLetter<number>>();
+    const calls: number[] = [];
+    let cancelled = false;
+    const outcome = await settle(
+      run<number, number>({
+        source: [0, 1, 2, 3, 4, 5],
+        work: async (n, signal) => {
+          calls.push(n);
+          if (n === 2) {
+            dlq.stream.destroy(broken); // no dead letter is being written: only the DLQ's 'error' event tells
+            // Honours the signal; without an abort it finishes and the run goes on.
+            await ticks(20, signal).catch((error: unknown) => {
+              cancelled = true;
+              throw error;
+            });
+          }
+          return n;
+        },
+        results: results.stream,
+        dlq: dlq.stream,
+      }),
+      2000,
+      "the DLQ was destroyed with an error while item 2 was in flight",
+    );
+    expect("error" in outcome && outcome.error, "a DLQ that breaks must fail the run with the DLQ's own error").toBe(broken);
+    for (let i = 0; i < 3 && !cancelled; i++) await tick();
+    expect(cancelled, "the DLQ broke while item 2 was in flight: the run failed, so item 2's signal must abort then, not after the last item (watch the DLQ's 'error' event, not only the callbacks of its writes)").toBe(true);
+    expect(calls, "once the DLQ broke, no further item may be pulled and worked on").toEqual([0, 1, 2]);
+  });
+
+  test("[C10] a run that fails or is aborted still ends the DLQ, so the dead letters already written are flushed", async () => {
+    for (const how of ["the results sink fails", "the caller aborts"] as const) {
+      const controller = new AbortController();
+      const broken = new Error("results disk full");
+      const results = collector<ItemResult<number>>(
+        how === "the results sink fails" ? { failOn: (_c, count) => (count === 3 ? broken : undefined) } : { onWrite: (count) => count === 3 && controller.abort() },
+      );
+      const dlq = collector<DeadLetter<number>>();
+      const outcome = await settle(
+        run<number, number>({
+          source: endlessSource().source, // never exhausted: only the failure can end the run
+          work: async (n) => {
+            if (n === 1) throw new Error("one is bad");
+            return n;
+          },
+          results: results.stream,
+          dlq: dlq.stream,
+          ...(how === "the caller aborts" ? { signal: controller.signal } : {}),
+        }),
+        2000,
+        `${how} after one item failed`,
+      );
+      expect("error" in outcome, `${how}: the run must reject`).toBe(true);
+      for (let i = 0; i < 20 && !dlq.flushed(); i++) await tick();
+      expect(dlq.items, `${how}: item 1 failed before that, so its dead letter must have been written`).toEqual([{ index: 1, item: 1, error: "one is bad" }]);
+      expect(dlq.flushed(), `${how}: the run is over, but the dead letters already written must be kept: end the DLQ (it was not what broke) so it flushes`).toBe(true);
+    }
+  });
+
   test("[C6] an error in a sink's final() rejects the run with that error", async () => {
     for (const which of ["results", "dlq"] as const) {
       const broken = new Error(`${which} could not flush`);
