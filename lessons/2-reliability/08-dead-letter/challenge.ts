@@ -185,8 +185,10 @@ export class Queues {
    * - [C16] An id with no DLQ entry (unknown, never dead, already retried)
    *   resolves with null and changes nothing.
    * - [C17] If audit rejects, retry rejects with that error and nothing
-   *   changes: the entry is still listed as before, in the same place, the job
-   *   is still dead with its attempts, and no job was put back.
+   *   changes: the entry is still listed as before, in its place by the order
+   *   of [C12] (the time it died), also when other entries were retried or
+   *   added while the audit was pending; the job is still dead with its
+   *   attempts, and no job was put back.
    */
   retry(id: string): Promise<Job | null> {
     throw new Error("TODO: claim the entry before awaiting anything");

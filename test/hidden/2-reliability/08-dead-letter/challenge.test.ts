@@ -346,6 +346,31 @@ describe("admin retry", () => {
     expect(back?.data, "once the audit works again the same entry can be retried").toEqual({ to: "fay@example.com" });
   });
 
+  test("[C17][C12] an entry whose audit fails is listed again by when it died, even if earlier entries were retried and new ones died meanwhile", async () => {
+    let rejectB: ((error: Error) => void) | undefined;
+    let bId = "";
+    const { clock, q } = setup((event) =>
+      event.id === bId ? new Promise<void>((_, reject) => (rejectB = reject)) : Promise.resolve(),
+    );
+    const a = await kill(q, clock, "emails", "A");
+    bId = await kill(q, clock, "emails", "B");
+    const c = await kill(q, clock, "emails", "C");
+    const pendingB = q.retry(bId);
+    pendingB.catch(() => {});
+    for (let round = 0; round < 5 && !rejectB; round++) await flushMicrotasks();
+    expect(rejectB, "retry() of a DLQ entry must call audit() before putting the job back").toBeDefined();
+    // While B's audit is pending: A (died before B) is retried successfully, and D dies after C.
+    expect((await within(q.retry(a), "the retry of A while B's audit is pending"))?.id, "A's retry goes ahead while B's audit is pending").toBe(a);
+    const d = await kill(q, clock, "reports", "D");
+    rejectB!(new Error("audit disk full"));
+    await expect(within(pendingB, "the retry of B"), "B's retry rejects with its audit's error").rejects.toThrow("audit disk full");
+    expect(
+      q.deadLetters().items.map((letter) => letter.data),
+      "B's audit failed, so B is listed again in its place by the time it died: after A's removal and D's death the list is B (died 2nd), C (3rd), D (4th), not B at its old index",
+    ).toEqual(["B", "C", "D"]);
+    expect(q.deadLetters().items.map((letter) => letter.id), "the entries keep their jobs' ids").toEqual([bId, c, d]);
+  });
+
   test("[C16] retry of an id without a DLQ entry resolves null and changes nothing", async () => {
     const { q } = setup();
     const waitingJob = q.add("emails", { to: "gus@example.com" });
