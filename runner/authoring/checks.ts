@@ -197,7 +197,7 @@ export async function checkChallenges(
               : `${alternatives.map(({ file }) => path.basename(file)).join(", ")} pass${runs > 1 ? ` in each of ${runs} runs` : ""}`,
       },
       "clauses checked": clauseCheck(root, files.stub, solution.results),
-      "public tests": publicCheck(root, lesson, files, (key) => outcomes.get(key)?.results),
+      ...publicChecks(publicCheck(root, lesson, files, (key) => outcomes.get(key)?.results)),
       "mutants rejected": {
         ok: survivors.length === 0 && mutantProblems.length === 0 && mutants.length >= MIN_MUTANTS,
         detail: [
@@ -225,6 +225,8 @@ function clauseCheck(root: string, stubFile: string, solution: Results): Check {
   if (problems.length > 0) return { ok: false, detail: problems.join("\n") };
   return { ok: true, detail: `${coverage.checkedBy.size} clauses, each checked by a named hidden test` };
 }
+
+const publicChecks = (check: Check | undefined): Record<string, Check> => (check ? { "public tests": check } : {});
 
 export interface TypeErrors {
   /** Error lines by file (relative to the root). */

@@ -38,8 +38,12 @@ const firstFailure = (results: Results) => {
   return failed ? `"${failed.name}": ${failed.message?.split("\n")[0] ?? ""}` : (results.message?.split("\n")[0] ?? "an error");
 };
 
-/** The "public tests" column of verify's table; `outcome` gives a request's (worst) results by key. */
-export function publicCheck(root: string, lesson: Lesson, files: ChallengeFiles, outcome: (key: string) => Results | undefined): Check {
+/**
+ * The "public tests" column of verify's table; `outcome` gives a request's (worst) results by key.
+ * A course without test/public/ has not split its tests (the fixtures, an older course): no column.
+ */
+export function publicCheck(root: string, lesson: Lesson, files: ChallengeFiles, outcome: (key: string) => Results | undefined): Check | undefined {
+  if (!existsSync(path.join(root, "test", "public"))) return undefined;
   const where = path.relative(root, testOf(root, "public", lesson.folder!));
   const id = lesson.meta.id;
   const solution = outcome(`${id}/public:solution`);
