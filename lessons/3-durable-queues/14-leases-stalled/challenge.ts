@@ -18,7 +18,8 @@
 //     run out (lockedUntil <= now) has STALLED. Its stalledCount rises by one;
 //     if stalledCount is now greater than maxStalledCount the job fails with
 //     failedReason STALLED_REASON, otherwise it goes back to waiting (no
-//     failedReason, no lease: lockedUntil null).
+//     failedReason, no lease: lockedUntil null). It returns the ids it put
+//     back (requeued) and the ids it failed (failed), each list ascending.
 //
 // - [C5] Every operation checks and changes a job in ONE atomic step. The
 //   tests make another connection act between any two of your statements: a
@@ -28,7 +29,8 @@
 // - [C6] Time comes only from options.clock (the tests pass a FakeClock and
 //   move it by hand).
 // - [C7] Several processes may open the same file; a killed process loses
-//   nothing that was committed.
+//   nothing that was committed. close() closes the queue's connection: once
+//   it returns, the queue holds nothing open on the file.
 // - [C8] An operation whose statement fails (it throws) changes nothing and
 //   leaves the connection working: roll its transaction back.
 //
@@ -110,6 +112,7 @@ export interface LeaseQueue {
   reap(): ReapResult;
   /** [C13] The job as stored now (a fresh object on every call), or undefined for an id that does not exist. */
   get(id: number): JobInfo | undefined;
+  /** Closes the queue's database connection (see [C7]). */
   close(): void;
 }
 

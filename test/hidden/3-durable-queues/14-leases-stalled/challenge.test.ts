@@ -253,6 +253,24 @@ describe("leases and lock tokens", () => {
     expect(queue.fail(blank, mustClaim(queue, "the second job").token, ""), "the holder may fail its job with an empty reason").toBe(true);
     expect(queue.get(blank), "an empty reason is still the reason: failedReason is \"\", not null").toMatchObject({ state: "failed", failedReason: "" });
   });
+  test("[C7] close() closes the connection: afterwards another connection alone can take the file out of WAL mode", () => {
+    const file = freshFile();
+    const queue = open(new FakeClock(), { file });
+    queue.add("a", {});
+    queue.close();
+    const probe = new Database(file);
+    try {
+      let mode: unknown;
+      try {
+        mode = probe.pragma("journal_mode = DELETE", { simple: true });
+      } catch (error) {
+        mode = `an error: ${(error as Error).message}`;
+      }
+      expect(mode, "after close() the queue must hold no connection to the file (a connection left open keeps it in WAL mode)").toBe("delete");
+    } finally {
+      probe.close();
+    }
+  });
 });
 
 describe("the reaper", () => {
@@ -334,6 +352,28 @@ describe("the reaper", () => {
     queue.claim();
     await clock.advance(LOCK);
     expect(queue.reap().failed, "second stall: more than 1, failed (BullMQ's default maxStalledCount is 1)").toEqual([id]);
+  });
+  test("[C4][C9] reap() lists the ids ascending, even when the leases ran out in another order; a job that stalled too often has failedReason STALLED_REASON", () => {
+    for (const maxStalledCount of [1, 0]) {
+      const { clock, set } = handClock();
+      const queue = open(clock, { maxStalledCount });
+      const ids = [queue.add("a", {}), queue.add("b", {}), queue.add("c", {})];
+      const claims = ids.map((id) => mustClaim(queue, `job ${id}`));
+      // Leases extended in reverse order: the last job's lease runs out first.
+      [...claims].reverse().forEach((claim, i) => {
+        set(100 * (i + 1));
+        expect(queue.extend(claim.id, claim.token), "the holder's heartbeat is accepted").toBe(true);
+      });
+      set(3 * LOCK);
+      const result = queue.reap();
+      const want = maxStalledCount === 0 ? { requeued: [], failed: ids } : { requeued: ids, failed: [] };
+      expect(result, `maxStalledCount ${maxStalledCount}: every lease ran out; reap() lists the ids in ascending order, whatever order the leases ran out in`).toEqual(want);
+      if (maxStalledCount === 0) {
+        expect(queue.get(ids[0]!)?.failedReason, "a job that stalled too often fails with failedReason STALLED_REASON (BullMQ's wording, as the stub gives it)").toBe(
+          "job stalled more than allowable limit",
+        );
+      }
+    }
   });
 });
 
@@ -635,6 +675,52 @@ describe("runWithLease", () => {
       "complete() refuses a lease that has run out: runWithLease must look at what complete() returns and report lease-lost",
     ).toBe("lease-lost");
     expect(queue.get(id)?.state, "the job is not completed by a holder whose lease ran out").toBe("active");
+    expect(clock.pendingTimers, "no heartbeat timer may remain").toBe(0);
+  });
+
+  test("[C15] after a refused heartbeat the job is neither completed nor failed, even when the handler then settles and the queue would accept it", async () => {
+    for (const settles of ["resolves", "rejects"] as const) {
+      const clock = new FakeClock();
+      const queue = open(clock);
+      const id = queue.add("sync", {});
+      const claim = mustClaim(queue, "the job");
+      // A queue whose heartbeat is refused (say, the database was busy) while
+      // complete() and fail() would still accept the token.
+      const refusing: LeaseQueue = { ...countingExtends(queue, clock).queue, extend: () => false };
+      const outcome = runWithLease(
+        refusing,
+        claim,
+        async () => {
+          await clock.sleep(300); // ignores its signal
+          if (settles === "rejects") throw new Error("late failure");
+          return "late result";
+        },
+        { clock, heartbeatMs: 200 },
+      );
+      await clock.advance(300);
+      expect(await outcome, `the heartbeat at t=200 was refused: the lease is lost, so a handler that then ${settles} gives lease-lost`).toBe("lease-lost");
+      expect(queue.get(id)?.state, `after a lost lease runWithLease must neither complete nor fail the job (the handler ${settles} after the loss)`).toBe("active");
+      expect(clock.pendingTimers, "no heartbeat timer may remain").toBe(0);
+    }
+  });
+
+  test("[C17] a handler that throws after the lease ran out (before a heartbeat noticed) is lease-lost: fail() refused", async () => {
+    const clock = new FakeClock();
+    const queue = open(clock);
+    const id = queue.add("import", {});
+    const claim = mustClaim(queue, "the job");
+    const outcome = runWithLease(
+      queue,
+      claim,
+      async () => {
+        await clock.sleep(1_500); // the lease ran out at t=1000; the first heartbeat would come at t=2000
+        throw new Error("too late");
+      },
+      { clock, heartbeatMs: 2_000 },
+    );
+    await clock.advance(1_500);
+    expect(await outcome, "fail() refuses a lease that has run out: runWithLease must look at what fail() returns and report lease-lost").toBe("lease-lost");
+    expect(queue.get(id)?.state, "the job is not failed by a holder whose lease ran out").toBe("active");
     expect(clock.pendingTimers, "no heartbeat timer may remain").toBe(0);
   });
 
