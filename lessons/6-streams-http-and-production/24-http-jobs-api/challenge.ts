@@ -78,7 +78,8 @@ export interface JobsApi {
  * - [C4] Shutting down (after beginShutdown()): a POST that would create a job
  *   gets 503 with a `Retry-After: <retryAfterSeconds>` header (default 5; an
  *   explicit 0 is sent as "0"); nothing enqueued.
- * - [C5] queue.enqueue() rejects: a 5xx answer with a JSON body { error }.
+ * - [C5] queue.enqueue() rejects: a 5xx answer with a JSON body { error }, even
+ *   when the error carries a 4xx `status` (only a bad request itself is a 4xx).
  *
  * Idempotency-Key request header (draft-ietf-httpapi-idempotency-key-header):
  * - [C6] An empty key: 400; nothing enqueued.
@@ -95,8 +96,8 @@ export interface JobsApi {
  *   injected clock, counted from its first use: a request at first use +
  *   idempotencyTtlMs exactly, or later, finds the key new again. An explicit
  *   TTL of 0 means a key is never replayed (but [C9] still holds).
- * - [C12] Keys are any non-empty strings: "__proto__", "constructor" and
- *   "toString" are keys like the others.
+ * - [C12] Keys are any non-empty strings, used as received (never trimmed:
+ *   "\u00a0" is a key): "__proto__", "constructor" and "toString" are keys like the others.
  *
  * Memory
  * - [C13] Keys must not pile up: a key whose TTL has passed is dropped from

@@ -75,6 +75,12 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
 
   const app = express();
   app.use(express.json());
+  // Only body-parser's errors (malformed JSON, a body too large...) reach this handler: they keep their 4xx.
+  app.use((error: Error & { status?: number }, _req: Request, res: Response, next: NextFunction) => {
+    const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+    if (status === 500) return next(error);
+    res.status(status).json({ error: error.message });
+  });
 
   /** Drops every expired key whose first request is done, so unique keys do not pile up. */
   function forgetExpiredKeys(): void {
@@ -103,7 +109,7 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
       accepted(res, await queue.enqueue(request));
       return;
     }
-    if (key.trim() === "") {
+    if (key === "") {
       res.status(400).json({ error: "Idempotency-Key must not be empty" });
       return;
     }
@@ -198,9 +204,10 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
     res.on("close", close);
   });
 
-  app.use((error: Error & { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
-    const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
-    res.status(status).json({ error: status === 500 ? "internal error" : error.message });
+  // Every other error (a rejected queue.enqueue() above all) is the server's fault: 500,
+  // whatever `status` the error carries.
+  app.use((_error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    res.status(500).json({ error: "internal error" });
   });
 
   return {

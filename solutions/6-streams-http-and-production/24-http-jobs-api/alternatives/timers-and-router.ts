@@ -227,10 +227,15 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
 
   const app = express();
   app.use(express.json());
+  // Placed before the router, this handler sees body-parser's errors only: they keep their 4xx.
+  app.use((error: { status?: number; message?: string }, _req: Request, res: Response, next: NextFunction) => {
+    if (typeof error.status === "number" && error.status >= 400 && error.status < 500) res.status(error.status).json({ error: String(error.message) });
+    else next(error);
+  });
   app.use(router);
-  app.use((error: { status?: number; message?: string }, _req: Request, res: Response, _next: NextFunction) => {
-    const status = typeof error.status === "number" && error.status >= 400 && error.status < 500 ? error.status : 500;
-    res.status(status).json({ error: status < 500 ? String(error.message) : "internal error" });
+  // A rejected queue.enqueue() is a server failure whatever status its error carries.
+  app.use((_error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    res.status(500).json({ error: "internal error" });
   });
 
   return {

@@ -23,7 +23,7 @@ function fakeQueue(options: { holdFirstEnqueue?: boolean; failNextEnqueue?: bool
   const listeners = new Map<string, Set<(event: JobEvent) => void>>();
   const enqueued: ExportRequest[] = [];
   const held: Array<() => void> = [];
-  let failNext = options.failNextEnqueue ?? false;
+  let failNext: Error | undefined = options.failNextEnqueue ? new Error("connection to the job store lost") : undefined;
   let nextId = 1;
   const ids = [...(options.ids ?? [])];
   /** Runs once, in a microtask right after the next get(id): events that happen between the API's read and anything it awaits. */
@@ -40,8 +40,9 @@ function fakeQueue(options: { holdFirstEnqueue?: boolean; failNextEnqueue?: bool
       enqueued.push(request);
       if (options.holdFirstEnqueue && enqueued.length === 1) await new Promise<void>((resolve) => held.push(resolve));
       if (failNext) {
-        failNext = false;
-        throw new Error("connection to the job store lost");
+        const error = failNext;
+        failNext = undefined;
+        throw error;
       }
       const id = ids.shift() ?? `job-${nextId++}`;
       jobs.set(id, { id, status: "queued", done: 0, total: request.items.length, results: [] });
@@ -66,6 +67,8 @@ function fakeQueue(options: { holdFirstEnqueue?: boolean; failNextEnqueue?: bool
     queue,
     enqueued,
     releaseEnqueues: () => held.splice(0).forEach((resolve) => resolve()),
+    /** The next enqueue() rejects with this error. */
+    failNextEnqueue: (error: Error) => void (failNext = error),
     result(id: string, value: unknown) {
       const job = jobs.get(id)!;
       job.status = "running";
@@ -152,7 +155,9 @@ function send(url: string, init: { method?: string; headers?: Record<string, str
       reject(error);
     });
   });
-  outgoing.end(init.body);
+  // A Buffer, not a string: end(string) sends the headers in the body's encoding (UTF-8), a Buffer body leaves
+  // them in latin1 as HTTP has them, so a header byte like 0xA0 arrives as "\u00a0".
+  outgoing.end(init.body === undefined ? undefined : Buffer.from(init.body));
   return { response, abort: () => outgoing.destroy() };
 }
 
@@ -295,6 +300,32 @@ describe("POST /jobs", () => {
       const empty = await postJob(base, { items: [""] }, undefined, 'POST /jobs with { "items": [""] }');
       expect(empty.status, '{ "items": [""] } is one string, a valid body: 202 (check the items with typeof, not by truthiness)').toBe(202);
       expect(q.enqueued, "the valid request is enqueued as sent").toEqual([{ items: [""] }]);
+    });
+  });
+
+  test("[C2] a POST with no body at all gets 400", async () => {
+    const q = fakeQueue();
+    await withApi({ queue: q.queue }, async ({ base }) => {
+      for (const headers of [{}, { "content-type": "application/json" }] as Array<Record<string, string>>) {
+        const what = `POST /jobs with no body${"content-type" in headers ? " (Content-Type: application/json)" : " and no Content-Type"}`;
+        const reply = await request(`${base}/jobs`, { method: "POST", headers }, what);
+        expect(reply.status, `${what}: no { items } at all is an invalid body: 400 (Express 5 leaves req.body undefined then)`).toBe(400);
+        expect(reply.json && typeof reply.json.error, `${what}: errors have a JSON body { error }`).toBe("string");
+      }
+      expect(q.enqueued, "a request without a body must not enqueue anything").toEqual([]);
+    });
+  });
+
+  test("[C5] an enqueue that rejects with an error carrying a 4xx status still answers 5xx", async () => {
+    const q = fakeQueue();
+    await withApi({ queue: q.queue }, async ({ base }) => {
+      for (const key of [undefined, "key-store-404"]) {
+        q.failNextEnqueue(Object.assign(new Error("job store: no such table"), { status: 404 }));
+        const what = `POST /jobs${key === undefined ? "" : " with an Idempotency-Key"} whose queue.enqueue() rejects`;
+        const reply = await postJob(base, { items: ["a"] }, key, what);
+        expect(reply.status >= 500 && reply.status < 600, `${what}: a failed enqueue is the server's fault, a 5xx, even when the error carries a 4xx \`status\` (got ${reply.status}); only errors about the request itself, like malformed JSON, are 4xx`).toBe(true);
+        expect(reply.json && typeof reply.json.error, `${what}: errors, 5xx included, have a JSON body { error }`).toBe("string");
+      }
     });
   });
 
@@ -483,6 +514,7 @@ describe("Idempotency-Key", () => {
       await postJob(base, { items: ["march.csv"] }, "key-1");
       const reused = await postJob(base, { items: ["april.csv"] }, "key-1");
       expect(reused.status, "reusing a key for a different request is a client error: 422 (IETF draft)").toBe(422);
+      expect(reused.json && typeof reused.json.error, "errors, 422 included, have a JSON body { error }").toBe("string");
       expect(q.enqueued.length, "a refused request enqueues nothing").toBe(1);
       await postJob(base, { items: ["a,b"] }, "key-2");
       const split = await postJob(base, { items: ["a", "b"] }, "key-2");
@@ -521,6 +553,18 @@ describe("Idempotency-Key", () => {
     });
   });
 
+  test("[C12] any non-empty string is a key, even one that is only a non-breaking space", async () => {
+    const q = fakeQueue();
+    await withApi({ queue: q.queue }, async ({ base }) => {
+      const key = "\u00a0";
+      const first = await postJob(base, { items: ["a.csv"] }, key, "the first POST with Idempotency-Key U+00A0 (a non-breaking space)");
+      expect(first.status, "a key of one non-breaking space is not empty: a normal 202 (compare the key with \"\", do not trim it)").toBe(202);
+      const again = await postJob(base, { items: ["a.csv"] }, key, "a retry with Idempotency-Key U+00A0");
+      expect(again.json?.id, "a retry with the same key replays the first job").toBe(first.json?.id);
+      expect(q.enqueued.length, "one job for the key").toBe(1);
+    });
+  });
+
   test("[C9] a duplicate arriving while the first request is still enqueueing gets 409, and only one job is created", async () => {
     const q = fakeQueue({ holdFirstEnqueue: true });
     await withApi({ queue: q.queue }, async ({ base }) => {
@@ -533,6 +577,7 @@ describe("Idempotency-Key", () => {
         const second = await postJob(base, { items: ["big.csv"] }, "key-race", "a duplicate while the first is still enqueueing");
         expect(q.enqueued.length, "the duplicate called queue.enqueue() again while the first was still in progress: record the key BEFORE awaiting enqueue()").toBe(1);
         expect(second.status, "a request with a key whose first request is still in progress gets 409 Conflict").toBe(409);
+        expect(second.json && typeof second.json.error, "errors, 409 included, have a JSON body { error }").toBe("string");
       } finally {
         q.releaseEnqueues();
       }
