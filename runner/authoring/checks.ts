@@ -249,7 +249,8 @@ export function typeCheck(root: string, folders: string[]): Promise<TypeErrors> 
       extends: "../tsconfig.json",
       include: ["../runner/**/*.ts", "../lessons/**/*.ts", "../solutions/**/*.ts", "../test/**/*.ts", ...folders.map((folder) => `./mutants/${folder}/**/*.ts`)],
       // The course's own exclusions (files that are broken on purpose), relative to this folder.
-      exclude: ["../node_modules", "../workspace", "../test/fixtures/hostile/syntax-error.ts", "../test/fixtures/outcomes/lessons/1-outcomes/07-compile-error"],
+      // Copies of the fixture course that the runner's own tests make while they run are not the course.
+      exclude: ["../node_modules", "../workspace", "../test/fixtures/hostile/syntax-error.ts", "../test/fixtures/outcomes/lessons/1-outcomes/07-compile-error", "../test/fixtures/tmp-*"],
     }),
   );
   let tsc: string;
