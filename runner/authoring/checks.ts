@@ -48,7 +48,10 @@ export function materialiseMutants(root: string, lesson: Lesson, files: Challeng
   const { mutants } = read;
   const where = path.relative(root, files.mutants);
   const problems = read.problems.map((problem) => `${where}: ${problem}`);
-  const solution = readFileSync(files.solution, "utf8");
+  const solutionDir = path.dirname(files.solution);
+  const sources = new Map<string, string>();
+  /** The file a mutant edits: the reference, or the alternative named by `of`. */
+  const baseOf = (mutant: Mutant) => path.join(solutionDir, mutant.of ?? path.basename(files.solution));
   const dir = path.join(mutantsDir(root), lesson.folder!);
   // Written in place, never by emptying the folder first: two verify runs in
   // one checkout write the same bytes and must not delete each other's files.
@@ -57,13 +60,19 @@ export function materialiseMutants(root: string, lesson: Lesson, files: Challeng
   }
   const materialised: MaterialisedMutant[] = [];
   for (const mutant of mutants) {
-    const { source, problem } = applyMutant(solution, mutant);
+    const base = baseOf(mutant);
+    if (!existsSync(base)) {
+      problems.push(`${where}: mutant ${mutant.name}: ${path.relative(root, base)} does not exist`);
+      continue;
+    }
+    if (!sources.has(base)) sources.set(base, readFileSync(base, "utf8"));
+    const { source, problem } = applyMutant(sources.get(base)!, mutant);
     if (problem) {
       problems.push(`${where}: ${problem}`);
       continue;
     }
     const file = path.join(dir, mutant.name, "challenge.ts");
-    const content = `// Mutant "${mutant.name}" of ${path.relative(path.dirname(file), files.solution)}: ${mutant.why}\n${source}`;
+    const content = `// Mutant "${mutant.name}" of ${path.relative(path.dirname(file), base)}: ${mutant.why}\n${source}`;
     if (!existsSync(file) || readFileSync(file, "utf8") !== content) writeFileAtomic(file, content);
     materialised.push({ ...mutant, file });
   }

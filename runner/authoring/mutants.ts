@@ -1,7 +1,9 @@
 // Mutants are plausible wrong answers, written as edits to the reference
 // solution (solutions/<lesson>/mutants.yaml) rather than as whole copies: the
 // bug is the diff, and a mutant whose edit no longer applies is reported
-// instead of silently drifting away from the solution it mutates.
+// instead of silently drifting away from the solution it mutates. A wrong
+// answer written the way an outside reviewer writes one, from their own
+// structure, is an edit of the alternative solution it came from (`of:`).
 
 export interface MutantEdit {
   find: string;
@@ -12,6 +14,8 @@ export interface Mutant {
   name: string;
   /** One line: what this wrong answer gets wrong. */
   why: string;
+  /** The solution it edits, relative to the lesson's solutions folder (an alternatives/*.ts); the reference when absent. */
+  of?: string;
   edits: MutantEdit[];
 }
 
@@ -30,12 +34,16 @@ export function readMutants(data: unknown): { mutants: Mutant[]; problems: strin
       problems.push(`${where} should be a mapping with name, why and edits`);
       return;
     }
-    const { name, why, edits } = entry as Record<string, unknown>;
+    const { name, why, edits, of } = entry as Record<string, unknown>;
     if (typeof name !== "string" || !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(name)) {
       problems.push(`${where}: \`name\` should be a kebab-case string, like "no-cap"`);
       return;
     }
     if (typeof why !== "string" || why.trim() === "") problems.push(`mutant ${name}: \`why\` should say in one line what it gets wrong`);
+    if (of !== undefined && (typeof of !== "string" || !/^alternatives\/[\w.-]+\.ts$/.test(of))) {
+      problems.push(`mutant ${name}: \`of\` names the alternative solution it edits, like "alternatives/class-based.ts"`);
+      return;
+    }
     if (!Array.isArray(edits) || edits.length === 0) {
       problems.push(`mutant ${name}: \`edits\` should be a non-empty list of { find, replace }`);
       return;
@@ -50,7 +58,7 @@ export function readMutants(data: unknown): { mutants: Mutant[]; problems: strin
       parsed.push({ find, replace });
     }
     if (mutants.some((m) => m.name === name)) problems.push(`mutant ${name} is defined twice`);
-    mutants.push({ name, why: typeof why === "string" ? why.trim() : "", edits: parsed });
+    mutants.push({ name, why: typeof why === "string" ? why.trim() : "", ...(of !== undefined ? { of: of as string } : {}), edits: parsed });
   });
   return { mutants, problems };
 }
