@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import type { ChildProcess } from "node:child_process";
 import { spawnTs, exited } from "#kit/spawn-ts.ts";
 import { candidatePath, lessonFolderOf, loadCandidate } from "../../_harness/candidate.ts";
-import { injectedFailure, withStatementHook } from "./statement-hook.ts";
+import { injectedFailure, withStatementHook } from "../../_harness/statement-hook.ts";
 
 type Challenge = typeof import("../../../../lessons/3-durable-queues/12-sqlite-queue/challenge.ts");
 type SqliteQueue = import("../../../../lessons/3-durable-queues/12-sqlite-queue/challenge.ts").SqliteQueue;

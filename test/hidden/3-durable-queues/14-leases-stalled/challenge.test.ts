@@ -9,7 +9,7 @@ import { FakeClock, flushMicrotasks, type Clock } from "#kit/clock.ts";
 import { spawnTs, exited } from "#kit/spawn-ts.ts";
 import Database from "better-sqlite3";
 import { candidatePath, lessonFolderOf, loadCandidate } from "../../_harness/candidate.ts";
-import { injectedFailure, withStatementHook } from "./statement-hook.ts";
+import { injectedFailure, withStatementHook } from "../../_harness/statement-hook.ts";
 
 type Challenge = typeof import("../../../../lessons/3-durable-queues/14-leases-stalled/challenge.ts");
 type LeaseQueue = import("../../../../lessons/3-durable-queues/14-leases-stalled/challenge.ts").LeaseQueue;

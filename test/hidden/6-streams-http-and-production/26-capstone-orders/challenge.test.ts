@@ -22,7 +22,7 @@ import { candidatePath, loadCandidate } from "../../_harness/candidate.ts";
 import { createOrder, deadLetters, jobsByOrder, listOrders, openShop } from "../../../../lessons/6-streams-http-and-production/26-capstone-orders/shop.ts";
 import { chargesByOrder } from "../../../../lessons/6-streams-http-and-production/26-capstone-orders/provider.ts";
 import type { WorkerEvent } from "../../../../lessons/6-streams-http-and-production/26-capstone-orders/worker.ts";
-import { injectedFailure, installStatementHook, type InstalledHook } from "./statement-hook.ts";
+import { injectedFailure, installStatementHook, type InstalledHook } from "../../_harness/statement-hook.ts";
 
 type Challenge = typeof import("../../../../lessons/6-streams-http-and-production/26-capstone-orders/challenge.ts");
 type ChargeRequest = import("../../../../lessons/6-streams-http-and-production/26-capstone-orders/challenge.ts").ChargeRequest;

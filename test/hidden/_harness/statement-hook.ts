@@ -1,4 +1,5 @@
 // queuecraft:hidden-or-solution — never in a student edition
+// Shared by the hidden tests of sqlite-queue, leases-stalled and the capstone.
 // Forces the interleavings that real processes hit only when the scheduler
 // says so: a hook on better-sqlite3's Statement.prototype runs test code right
 // before or right after every statement the candidate executes while it is
@@ -65,6 +66,25 @@ export function installStatementHook(hook: StatementHook, counts: (statement: St
     statements: () => statements,
     uninstall: () => void Object.assign(statementPrototype, originals),
   };
+}
+
+export type Hooked<T> = { statements: number } & ({ threw: false; value: T } | { threw: true; error: unknown });
+
+/**
+ * Runs `body` with `hook` called before and after every data statement (1, 2,
+ * 3, ...) that runs while it does. Returns what body returned or threw and
+ * how many data statements ran.
+ */
+export function withStatementHook<T>(hook: StatementHook, body: () => T): Hooked<T> {
+  const installed = installStatementHook(hook);
+  try {
+    const value = body();
+    return { statements: installed.statements(), threw: false, value };
+  } catch (error) {
+    return { statements: installed.statements(), threw: true, error };
+  } finally {
+    installed.uninstall();
+  }
 }
 
 /** The error a "before" hook throws to make a statement fail. */
