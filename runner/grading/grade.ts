@@ -44,6 +44,8 @@ export interface GradeOptions {
   onFileStarted?: (request: GradeRequest) => void;
   /** Told each time a request's hidden tests finish, for a progress bar. */
   onFileDone?: (request: GradeRequest) => void;
+  /** Told when a request is graded again because its run died in a way that may have been the machine's. */
+  onRegraded?: (request: GradeRequest, reason: string) => void;
 }
 
 /** The bundled grading child, built beside the CLI by runner/bin.mjs. */
@@ -98,6 +100,21 @@ interface BatchOutcome {
   /** Set when the run completed. */
   unhandled?: Array<{ text: string; testFile?: string }>;
   failure: RunError;
+  /** Why the run's death may have been the machine's rather than a candidate's; see machineCause. */
+  machineCause?: string;
+}
+
+/**
+ * A run killed by a signal this runner did not send (the kernel's OOM killer,
+ * an operator), or whose grading child itself ran out of memory, may have died
+ * for the machine's reasons: its candidate is graded once more before it is
+ * given the error.
+ */
+function machineCause(outcome: { timedOut: boolean; flooded: boolean; signal?: string }, failure: RunError): string | undefined {
+  if (outcome.timedOut || outcome.flooded) return undefined;
+  if (outcome.signal) return `its grading process was killed by ${outcome.signal}`;
+  if (failure.kind === "memory") return "its grading process ran out of memory";
+  return undefined;
 }
 
 async function runBatch(requests: GradeRequest[], wrappers: string[], options: GradeOptions): Promise<BatchOutcome> {
@@ -143,14 +160,19 @@ async function runBatch(requests: GradeRequest[], wrappers: string[], options: G
     // Servers that did not start are the caller's failure, not the candidate's (the child is killed).
     await services;
     const outcome = await run;
-    return { modules, running, unhandled, failure: processEndError(outcome, options.timeoutMs) };
+    const failure = processEndError(outcome, options.timeoutMs);
+    return { modules, running, unhandled, failure, machineCause: machineCause(outcome, failure) };
   } finally {
     scratch.remove();
   }
 }
 
-/** Grades every request; returns results in the same order. */
-export async function grade(requests: GradeRequest[], options: GradeOptions): Promise<Results[]> {
+/**
+ * Grades every request; returns results in the same order. `regrading`: these
+ * requests are already a second grading after a death that may have been the
+ * machine's, and get no third.
+ */
+export async function grade(requests: GradeRequest[], options: GradeOptions, regrading = false): Promise<Results[]> {
   for (const request of requests) {
     const missing = testFilesOf(options.root, request).find((file) => !existsSync(file));
     if (missing) throw new Error(`no tests for ${request.folder}: ${path.relative(options.root, missing)} is missing`);
@@ -163,13 +185,13 @@ export async function grade(requests: GradeRequest[], options: GradeOptions): Pr
     return writeWrapper(options.root, request, copy);
   });
   try {
-    return await gradeWith(requests, wrappers, options);
+    return await gradeWith(requests, wrappers, options, regrading);
   } finally {
     if (options.oneOff) for (const wrapper of wrappers) rmSync(wrapper, { force: true });
   }
 }
 
-async function gradeWith(requests: GradeRequest[], wrappers: string[], options: GradeOptions): Promise<Results[]> {
+async function gradeWith(requests: GradeRequest[], wrappers: string[], options: GradeOptions, regrading: boolean): Promise<Results[]> {
   const batch = await runBatch(requests, wrappers, options);
   const seen = new Map<string, number[]>();
   const results: Array<Results | undefined> = requests.map((request, index) => {
@@ -205,13 +227,29 @@ async function gradeWith(requests: GradeRequest[], wrappers: string[], options: 
     });
   }
   if (batch.unhandled) return results.map((result) => result ?? summarise([], DID_NOT_RUN));
-  // The run died. A lone candidate carries the blame; otherwise the files that
-  // were running are the suspects, graded alone, and the rest get a new run.
-  if (requests.length === 1) return [summarise([], batch.failure)];
+  // The run died. A lone candidate carries the blame (after one more try if the
+  // machine may have done it); otherwise the files that were running are the
+  // suspects, graded alone, and the rest get a new run.
+  const again = batch.machineCause !== undefined && !regrading;
+  if (requests.length === 1) {
+    if (!again) return [summarise([], regrading && batch.machineCause ? { ...batch.failure, message: `${batch.failure.message}\n(Graded twice: the first run had ended the same way.)` } : batch.failure)];
+    options.onRegraded?.(requests[0]!, batch.machineCause!);
+    return grade(requests, options, true);
+  }
   const missing = requests.map((request, index) => ({ request, index })).filter(({ index }) => !results[index]);
   const suspects = missing.filter(({ index }) => batch.running.has(wrappers[index]!));
   const untouched = missing.filter(({ index }) => !batch.running.has(wrappers[index]!));
-  for (const { request, index } of suspects) results[index] = (await grade([request], options))[0];
+  // The time limit counts from the last file to start or finish, so a file that
+  // was running alone when it ran out had the whole limit to itself: it timed
+  // out on its own, and is not run (and waited for) again.
+  const timedOutAlone = batch.failure.kind === "timeout" && suspects.length === 1;
+  for (const { request, index } of suspects) {
+    if (timedOutAlone) results[index] = summarise([], batch.failure);
+    else {
+      if (again) options.onRegraded?.(request, batch.machineCause!);
+      results[index] = (await grade([request], options, again))[0];
+    }
+  }
   if (untouched.length > 0) {
     const rest = await grade(untouched.map(({ request }) => request), options);
     untouched.forEach(({ index }, i) => (results[index] = rest[i]));
