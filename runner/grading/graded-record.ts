@@ -41,8 +41,11 @@ const KEPT_RECORDS = 4;
 /** The runner's own part of a grade: how candidates run and how results are written. */
 const GRADING_SOURCES = ["grading/grade.ts", "grading/grade-child.ts", "grading/results.ts"];
 
+/** What the record keeps: a pass, a fail, or a timeout. */
+export const recordable = (results: Results): boolean => results.status !== "error" || results.errorKind === "timeout";
+
 export interface GradedRecord {
-  /** The result recorded for this submission of this challenge, if any. */
+  /** The result recorded for this submission of this challenge, if any (a pass, a fail or a timeout). */
   get(challenge: string, sourceSha: string): Results | undefined;
   put(challenge: string, sourceSha: string, results: Results): void;
 }
@@ -51,9 +54,11 @@ export interface GradedRecord {
  * Results by submission, kept under .queuecraft/cache/graded/: a folder per
  * time limit and runner version, a file per challenge fingerprint (its hidden
  * tests, the harness, the kit, the lock file) and submission. A change to a
- * hidden test grades that challenge again, and no other. Only passes and fails
- * are kept: an error may be the machine's (a crash, a server that did not
- * start) and is graded again.
+ * hidden test grades that challenge again, and no other. Passes, fails and
+ * timeouts are kept (a looping submission costs its time limit once; the
+ * folder is the time limit's, so a longer limit grades it again); any other
+ * error may be the machine's (a crash, a server that did not start) and is
+ * graded again.
  */
 export function gradedRecord(root: string, lessons: Lesson[], timeoutMs: number, runnerDir: string): GradedRecord {
   const runner = sha256(GRADING_SOURCES.map((name) => (existsSync(path.join(runnerDir, name)) ? readFileSync(path.join(runnerDir, name)) : "")).join("\0"));
@@ -82,14 +87,14 @@ export function gradedRecord(root: string, lessons: Lesson[], timeoutMs: number,
     get(challenge, sourceSha) {
       try {
         const results = JSON.parse(readFileSync(file(challenge, sourceSha) || "", "utf8")) as Results;
-        return results.status === "pass" || results.status === "fail" ? results : undefined;
+        return recordable(results) ? results : undefined;
       } catch {
         return undefined; // not graded yet, or a damaged record: grade it
       }
     },
     put(challenge, sourceSha, results) {
       const where = file(challenge, sourceSha);
-      if (!where || (results.status !== "pass" && results.status !== "fail")) return;
+      if (!where || !recordable(results)) return;
       try {
         writeFileAtomic(where, JSON.stringify(results));
       } catch {

@@ -20,14 +20,17 @@ function course(): { root: string; lessons: Lesson[]; hiddenTest: (id: string) =
   return { root, lessons, hiddenTest };
 }
 
-test("keeps passes and fails by challenge and submission; errors are never kept", () => {
+test("keeps passes, fails and timeouts by challenge and submission; other errors are never kept", () => {
   const { root, lessons } = course();
   const record = gradedRecord(root, lessons, 5000, root);
   record.put("add", "aa", results("pass"));
-  record.put("add", "bb", results("error"));
+  record.put("add", "bb", { ...results("error"), errorKind: "crash" });
+  record.put("add", "cc", { ...results("error"), errorKind: "timeout", message: "Timed out after 5 s" });
   expect(record.get("add", "aa")?.status).toBe("pass");
   expect(record.get("pass", "aa"), "another challenge").toBeUndefined();
-  expect(record.get("add", "bb"), "an error may be the machine's: graded again").toBeUndefined();
+  expect(record.get("add", "bb"), "a crash may be the machine's: graded again").toBeUndefined();
+  expect(record.get("add", "cc"), "a loop costs its time limit once").toMatchObject({ status: "error", errorKind: "timeout" });
+  expect(gradedRecord(root, lessons, 6000, root).get("add", "cc"), "another time limit may not time out").toBeUndefined();
   expect(gradedRecord(root, lessons, 6000, root).get("add", "aa"), "another time limit").toBeUndefined();
   expect(gradedRecord(root, lessons, 5000, root).get("add", "aa")?.status, "the same grading, another run").toBe("pass");
 });
