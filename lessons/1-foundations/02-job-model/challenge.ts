@@ -24,6 +24,8 @@ export interface EncodeOptions {
  *   deep-equal: decodePayload(encodePayload(x)) equals x. Falsy values (0, "",
  *   false, null, [], {}) are payloads like any other, as the whole payload or
  *   inside it, and a string stays a string even when it looks like a date.
+ *   Decoded objects and arrays are ordinary ones: a worker may change, add
+ *   and delete their properties.
  * - [C2] A property whose value is `undefined` is left out, as JSON does;
  *   reading it back still gives undefined.
  * - [C3] Valid Dates come back as Date objects with the same time in ms,
@@ -54,7 +56,9 @@ export interface EncodeOptions {
  *   never a reason to reject: a payload nested hundreds of levels deep is fine;
  * - [C11] any other object: Map, Set, Buffer, typed arrays, RegExp, Error,
  *   boxed primitives (new String("x")), class instances... (the message names
- *   its constructor, e.g. "payload.tags is a Set").
+ *   its constructor, e.g. "payload.tags is a Set"; one with no named
+ *   constructor, such as an instance of an anonymous class or
+ *   Object.create(Object.create(null)), is called an "object").
  *
  * - [C12] Size: if the whole encoded string is longer than `maxBytes` UTF-8 bytes
  *   (not characters: "é" is 2 bytes), throws an Error whose message contains the

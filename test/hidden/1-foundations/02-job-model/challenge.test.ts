@@ -195,6 +195,25 @@ describe("[C1][C2][C3][C4] round trip", () => {
     expect(back.c, "also in nested objects").toEqual({});
   });
 
+  test("[C1] decoded objects and arrays are ordinary: their properties can be changed, added and deleted", () => {
+    const back = roundTrip({ attempts: 0, $date: "x", nested: { done: false }, list: [1] }) as {
+      attempts: number;
+      $date?: string;
+      nested: { done?: boolean };
+      list: number[];
+    };
+    const error = thrownBy(() => {
+      back.attempts = 1;
+      delete back.$date;
+      back.nested.done = true;
+      delete back.nested.done;
+      back.list[0] = 2;
+      back.list.push(3);
+    });
+    expect(error?.message, "a worker may change its payload: decoded properties must be writable and configurable (as JSON.parse makes them)").toBeUndefined();
+    expect(back, "the changes a worker makes to a decoded payload stick").toEqual({ attempts: 1, nested: {}, list: [2, 3] });
+  });
+
   test("[C13] the encoded form is JSON with the format version in `v`", () => {
     const envelope = JSON.parse(encodePayload({ orderId: 42 })) as Record<string, unknown>;
     expect(envelope.v, "the encoded text must be a JSON object whose `v` is FORMAT_VERSION").toBe(FORMAT_VERSION);
@@ -262,6 +281,19 @@ describe("[C5][C6][C7][C8][C9][C10][C11] unserializable payloads", () => {
         expect(error?.message, `the error must say it is ${kind.name}`).toMatch(kind.says);
       }),
     );
+  });
+
+  test("[C5][C11] an object with no named constructor is rejected with its path and called an object", () => {
+    const nameless: Array<[string, unknown]> = [
+      ["an instance of an anonymous class", new (class {})()],
+      ["an object whose prototype has no constructor", Object.create(Object.create(null) as object) as unknown],
+      ["an object whose prototype's constructor is not a function", Object.create({ constructor: 42 }) as unknown],
+    ];
+    for (const [what, value] of nameless) {
+      const error = thrownBy(() => encodePayload({ odd: value }));
+      expect(error?.message, `${what} is not a plain object: it must be rejected (use constructor?.name: it may have none)`).toContain("payload.odd");
+      expect(error?.message, `${what} has no constructor name: the message must call it an "object" (not "undefined", not "a ")`).toMatch(/\bobject\b/i);
+    }
   });
 
   test("[C10] a circular reference is rejected with the path of the property that points back", () => {
