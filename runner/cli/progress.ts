@@ -1,8 +1,9 @@
 // The progress line of `grade`: how many submissions are graded, and which
 // student's challenge is being graded now. On a terminal it is one line,
-// redrawn in place (cut to the terminal's width, so it never wraps) and ended
-// by finish() before anything else is printed; without one (CI, a log) each
-// graded submission is a line of its own. Nothing under --json.
+// redrawn in place (cut to the terminal's width, so it never wraps) and
+// cleared by finish() before anything else is printed (the summary table says
+// the rest); without one (CI, a log) each graded submission is a line of its
+// own. Always on stderr, nothing under --json.
 
 import type { Context } from "./args.ts";
 
@@ -53,11 +54,11 @@ export class Progress {
     else this.context.err(progressText(this.done, this.total, `graded ${what}`));
   }
 
-  /** Ends the line, so what is printed next starts on a line of its own. */
+  /** Clears the line, so what is printed next starts on a clean line, with no bar left half drawn above it. */
   finish(): void {
     if (!this.#tty || !this.#drawn) return;
     this.#running.length = 0;
-    process.stderr.write(`\r${progressText(this.done, this.total, "").padEnd(this.#columns())}\n`);
+    process.stderr.write(`\r${" ".repeat(this.#columns())}\r`);
     this.#drawn = false;
   }
 

@@ -44,7 +44,7 @@ describe("the progress line", () => {
     expect(ctx.lines).toEqual(["[################--------] 2/3 graded · graded ada/add", "[########################] 3/3 graded · graded bob/add"]);
   });
 
-  test("on a terminal: redrawn in place, naming what is being graded now, and ended with a newline by finish()", () => {
+  test("on a terminal: redrawn in place, naming what is being graded now, and cleared by finish()", () => {
     const terminal = onTerminal();
     const progress = new Progress(context(), 2);
     progress.started("ada/add");
@@ -54,9 +54,12 @@ describe("the progress line", () => {
     expect(terminal.written()).toContain("1/2 graded · now bob/pass");
     progress.finish();
     const written = terminal.written();
-    expect(written.endsWith("\n"), "the table starts on a line of its own").toBe(true);
-    expect(written.split("\r").at(-1)!.trimEnd()).toBe("[############------------] 1/2 graded");
-    expect(written).not.toContain("\n\r");
+    expect(written.endsWith("\r"), "the table starts at the start of the line").toBe(true);
+    expect(written.split("\r").at(-2)!.trim(), "the last thing drawn is blanks over the line").toBe("");
+    expect(written.split("\r").at(-2)!.length, "as wide as anything drawn").toBe(written.split("\r").at(-3)!.length);
+    expect(written).not.toContain("\n");
+    progress.finish();
+    expect(terminal.written(), "a second finish() draws nothing").toBe(written);
   });
 
   test("under --json: nothing at all", () => {
