@@ -5,6 +5,7 @@ import type { Lesson } from "../course/catalog.ts";
 import type { OutputDiff } from "../experiment/diff.ts";
 import { visibleWhitespace } from "../experiment/diff.ts";
 import type { Section } from "../course/lesson-file.ts";
+import { withoutPredictBlocks } from "../course/predictions.ts";
 
 export interface Style {
   bold(text: string): string;
@@ -97,7 +98,10 @@ function codeBlock(code: string, style: Style, width: number): string[] {
   return code.replace(/\n$/, "").split("\n").map((line) => style.dim("  │ ") + cut(line, width - 4));
 }
 
-/** The lesson as the learner reads it: the experiment's source under Experiment, no Hints (those come one at a time). */
+/**
+ * The lesson as the learner reads it: the experiment's source under Experiment, no Hints (those
+ * come one at a time), no Expected Output and no predict blocks (they give the answers away).
+ */
 export function renderLesson(lesson: Lesson, experimentSource: string | undefined, style: Style, width = Infinity): string {
   const { meta } = lesson;
   const out: string[] = [
@@ -106,7 +110,7 @@ export function renderLesson(lesson: Lesson, experimentSource: string | undefine
   ];
   const shown = (section: Section) => section.title !== "Hints" && section.title !== "Expected Output";
   for (const section of lesson.sections.filter(shown)) {
-    out.push(style.bold(style.underline(section.title)), ...renderMarkdown(trimBlank(section.lines), style, width));
+    out.push(style.bold(style.underline(section.title)), ...renderMarkdown(trimBlank(withoutPredictBlocks(section.lines)), style, width));
     if (section.title === "Experiment" && experimentSource !== undefined) {
       out.push("", ...codeBlock(experimentSource, style, width));
     }

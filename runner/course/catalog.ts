@@ -10,6 +10,7 @@ import { parseFrontmatter, type LessonMeta } from "./frontmatter.ts";
 import { codeBlocks, listItems, splitLesson, type CodeBlock, type Problem, type Section } from "./lesson-file.ts";
 import type { ExpectedBlock } from "../experiment/match.ts";
 import { checkCourse } from "./course-checks.ts";
+import { isPredictBlock, readPredictions, type Prediction } from "./predictions.ts";
 
 export const REQUIRED_SECTIONS = ["Concept", "Key Insight", "Experiment", "Expected Output", "Challenge", "Hints", "Common Mistakes"] as const;
 
@@ -25,6 +26,8 @@ export interface Lesson {
   experiment: { file: string } | { inline: CodeBlock };
   expected: ExpectedBlock[];
   hints: string[];
+  /** Questions about the output, asked before the experiment runs (`lesson <id> --predict`). */
+  predictions: Prediction[];
 }
 
 export interface ChallengeFiles {
@@ -113,7 +116,7 @@ export function readLesson(file: string, folder?: string): { lesson?: Lesson; pr
     else experiment = { file: experimentFile };
   } else {
     const section = byTitle.get("Experiment");
-    const block = section ? codeBlocks(section).find((candidate) => /^(js|javascript|ts|typescript|mjs)?\b/.test(candidate.info) && candidate.code.trim() !== "") : undefined;
+    const block = section ? codeBlocks(section).find((candidate) => /^(js|javascript|ts|typescript|mjs)?\b/.test(candidate.info) && candidate.code.trim() !== "" && !isPredictBlock(candidate.info)) : undefined;
     if (section && !block) problems.push({ file, line: section.line, message: "`## Experiment` has no ```js or ```ts code block to run" });
     if (block) experiment = { inline: block };
   }
@@ -127,8 +130,10 @@ export function readLesson(file: string, folder?: string): { lesson?: Lesson; pr
   if (hintsSection && bullet !== -1 && !standalone) {
     problems.push({ file, line: hintsSection.line + bullet + 1, message: "`## Hints` is a bulleted list: number the hints (1. …, 2. …), one hint per item, in the order a stuck learner needs them" });
   }
+  const { predictions, problems: predictionProblems } = readPredictions(split.sections, expected, file);
+  problems.push(...predictionProblems);
   if (!meta || !experiment || problems.length > 0) return { problems };
-  return { problems, lesson: { meta, file, folder, heading: split.heading, sections: split.sections, experiment, expected, hints } };
+  return { problems, lesson: { meta, file, folder, heading: split.heading, sections: split.sections, experiment, expected, hints, predictions } };
 }
 
 function lessonFolders(root: string): string[] {

@@ -8,7 +8,7 @@ import type { Problem } from "./lesson-file.ts";
 
 // Loaded on first use: a run whose catalog comes from the cache never pays for the YAML parser.
 let yamlModule: typeof import("yaml") | undefined;
-const yaml = () => (yamlModule ??= createRequire(import.meta.url)("yaml") as typeof import("yaml"));
+export const yaml = () => (yamlModule ??= createRequire(import.meta.url)("yaml") as typeof import("yaml"));
 
 export const SERVICES = ["redis", "postgres"] as const;
 export type Service = (typeof SERVICES)[number];
@@ -79,7 +79,7 @@ const FIELDS: Field[] = [
 ];
 
 /** Line of a key in the document, or of the frontmatter itself. */
-function lineOfKey(document: Document, counter: LineCounter, key: string, firstLine: number): number {
+export function lineOfKey(document: Document, counter: LineCounter, key: string, firstLine: number): number {
   const contents = document.contents;
   const { isMap, isScalar } = yaml();
   if (isMap(contents)) {

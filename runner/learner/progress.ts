@@ -1,6 +1,7 @@
 // The learner's progress: which experiments matched, which challenges passed,
-// how many hints were shown. One JSON file, written atomically; a file that
-// cannot be read is moved aside and reported, never silently replaced.
+// how many hints were shown, which predictions were right. One JSON file,
+// written atomically; a file that cannot be read is moved aside and reported,
+// never silently replaced.
 
 import { existsSync, readFileSync, renameSync } from "node:fs";
 import { writeFileAtomic } from "./atomic-file.ts";
@@ -10,6 +11,17 @@ export interface LessonProgress {
   experimentMatchedAt?: string;
   challengePassedAt?: string;
   hintsShown?: number;
+  /** Answers to the lesson's predictions (`lesson <id> --predict`), by question. Absent in files from before predictions. */
+  predictions?: Record<string, PredictionRecord>;
+}
+
+export interface PredictionRecord {
+  /** Whether the first answer ever given was right: the one that shows what the learner expected. */
+  rightFirstTime: boolean;
+  /** How many times it was answered. */
+  tries: number;
+  /** ISO time of the first right answer. */
+  rightAt?: string;
 }
 
 export interface Progress {
