@@ -9,7 +9,11 @@ import type { Context } from "./args.ts";
 export interface Paging {
   /** The context to print through: its `out` is held until `done()`. */
   context: Context;
-  /** Shows what was printed: through the pager if it is taller than the screen, else as it is. */
+  /**
+   * Shows what was printed since the last call: through the pager if it is
+   * taller than the screen, else as it is (a lesson's text is shown before its
+   * predictions are asked, the rest after the run).
+   */
   done(): Promise<void>;
 }
 
@@ -34,7 +38,8 @@ export function paging(context: Context, enabled: boolean): Paging {
   return {
     context: paged,
     async done() {
-      const text = held.join("\n");
+      if (held.length === 0) return;
+      const text = held.splice(0).join("\n");
       const rows = process.stdout.rows || 24;
       if (screenLines(text, process.stdout.columns || 80) < rows) {
         context.out(text);

@@ -15,6 +15,7 @@ import { judge, type Verdict } from "../../experiment/verdict.ts";
 import { ensureChallengeFile, workspaceAt } from "../../learner/workspace.ts";
 import { paging } from "../pager.ts";
 import { showMenu } from "./menu.ts";
+import { askPredictions, planPredictions, predictFlags, predictionHint, predictionsJson, reportPredictions } from "../predict.ts";
 
 export interface ExperimentResult {
   verdict?: Verdict;
@@ -83,8 +84,8 @@ async function confirm(message: string): Promise<boolean> {
 
 export const lessonCommand: Command = {
   summary: "Shows a lesson, runs its experiment and compares the output with the lesson's expected output. With no id: the menu.",
-  usage: "npm run lesson [<id> | <path/to/lesson.md>] [-- --json] [--force] [--quiet] [--no-pager]",
-  flags: { force: "boolean", quiet: "boolean", "no-pager": "boolean" },
+  usage: "npm run lesson [<id> | <path/to/lesson.md>] [-- --json] [--force] [--quiet] [--no-pager] [--predict [--answers <1,b,…>]]",
+  flags: { force: "boolean", quiet: "boolean", "no-pager": "boolean", ...predictFlags },
   async run(context, args) {
     let wanted = args.positional[0];
     if (args.positional.length > 1) {
@@ -105,6 +106,7 @@ export const lessonCommand: Command = {
     const { lesson } = found;
     const { style } = context;
     const workspace = workspaceAt(context.root);
+    const predicting = planPredictions(context, args, lesson);
     if (lesson.folder) {
       const unmet = unfinishedPrerequisites(context, found.catalog.lessons, lesson);
       if (unmet.length > 0 && !args.flags.has("force")) {
@@ -124,7 +126,10 @@ export const lessonCommand: Command = {
       const source = "file" in lesson.experiment ? readFileSync(lesson.experiment.file, "utf8") : undefined;
       // In a terminal, code lines are cut at its width; piped, they are kept whole.
       out.out(renderLesson(lesson, source, style, process.stdout.isTTY ? process.stdout.columns || 80 : Infinity));
+      const hint = predicting ? undefined : predictionHint(context, lesson, workspace.progressFile);
+      if (hint) out.out(hint);
     }
+    const answered = predicting && (await askPredictions(context, page, lesson, predicting, workspace.progressFile));
     const result = await runLessonExperiment(context.root, lesson);
     const files = challengeFiles(context.root, lesson);
     const challenge = files ? ensureChallengeFile(workspace, lesson.meta.id, files.stub) : undefined;
@@ -146,10 +151,12 @@ export const lessonCommand: Command = {
           output: result.run?.stdout ?? "",
           stderr: result.run?.stderr ?? "",
           ...(challenge ? { challengeFile: challenge.file } : {}),
+          ...(answered ? { predictions: predictionsJson(answered) } : {}),
         }),
       );
     } else {
       reportExperiment(out, lesson, result);
+      if (answered) reportPredictions(out, answered, result.verdict?.actual ?? []);
       if (challenge) {
         const shown = path.relative(process.cwd(), challenge.file);
         out.out(`\n${style.bold("Your challenge:")} ${shown}${challenge.created ? " (just created from the stub)" : ""} — grade it with ${style.cyan(`npm run check ${lesson.meta.id}`)}, stuck? ${style.cyan(`npm run hint ${lesson.meta.id}`)}`);
