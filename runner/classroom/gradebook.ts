@@ -4,6 +4,7 @@
 // junit.ts.
 
 import type { DeadLetter } from "./distributed/registry.ts";
+import type { Assignment } from "./assignment.ts";
 import type { CopyFlags } from "./copy-flags.ts";
 import { cellOf, countCells, type Cell, type Counts, type StudentResults } from "./outcome.ts";
 
@@ -30,10 +31,12 @@ export function buildGradebook(challenges: string[], students: StudentResults[])
 }
 
 /**
- * gradebook.json: the gradebook, the copy flags, dead letters (none when
- * graded locally) and every graded submission's results. The same class gives
- * the same bytes whether graded locally or over Redis.
+ * gradebook.json: the assignment (when only some challenges were assigned),
+ * the gradebook, the copy flags, dead letters (none when graded locally) and
+ * every graded submission's results. The same class gives the same bytes
+ * whether graded locally or over Redis.
  */
-export function gradebookJson(book: Gradebook, extra: { results: StudentResults[]; copyFlags: CopyFlags; deadLetters: DeadLetter[] }): string {
-  return `${JSON.stringify({ ...book, copyFlags: extra.copyFlags, deadLetters: extra.deadLetters, results: extra.results }, null, 2)}\n`;
+export function gradebookJson(book: Gradebook, extra: { results: StudentResults[]; copyFlags: CopyFlags; deadLetters: DeadLetter[]; assignment?: Assignment }): string {
+  const assignment = extra.assignment ? { assignment: extra.assignment } : {};
+  return `${JSON.stringify({ ...assignment, ...book, copyFlags: extra.copyFlags, deadLetters: extra.deadLetters, results: extra.results }, null, 2)}\n`;
 }

@@ -27,6 +27,7 @@ import { EDITION_FILE, type EditionInfo } from "../edition/edition.ts";
 import { compareEdition, type Checkout } from "../edition/fingerprint.ts";
 import { copyChallenges, unpackSubmission, type Manifest } from "../edition/submission.ts";
 import { runFolder } from "../process/scratch.ts";
+import { ARCHIVE } from "./class-folder.ts";
 
 export type Layout = "folder" | "clone" | "archive";
 
@@ -40,7 +41,6 @@ export interface Intake {
   remove(): void;
 }
 
-const ARCHIVE = /\.(tar\.gz|tgz)$/i;
 const isDir = (file: string) => statSync(file).isDirectory();
 
 /** A student's name from an archive's file name (see the top of the file); "" when the name says nothing. */
@@ -80,7 +80,7 @@ function cloneEdition(clone: string): EditionInfo | undefined {
   }
 }
 
-/** Reads the class in `dir`; `ids` are the course's challenge ids, `checkout` what submissions are compared with. */
+/** Reads the class in `dir`; `ids` are the challenge ids graded (all, or those assigned), `checkout` what submissions are compared with. */
 export async function takeIn(dir: string, ids: string[], checkout: Checkout, scratchParent: string): Promise<Intake> {
   const entries = readdirSync(dir)
     .filter((name) => !name.startsWith("."))
@@ -134,7 +134,7 @@ export async function takeIn(dir: string, ids: string[], checkout: Checkout, scr
     if (earlier) warnings.push(`${name}: more than one archive; the newest (${earlier.created > manifest.created ? earlier.created : manifest.created}) is graded`);
     if (!earlier || manifest.created > earlier.created) newest.set(name, { created: manifest.created, unpacked });
     layouts[name] = "archive";
-    compare(name, (manifest as Manifest).edition, manifest.lessons);
+    compare(name, (manifest as Manifest).edition, manifest.lessons.filter((id) => ids.includes(id)));
   }
   for (const [student, { unpacked }] of newest) {
     copyChallenges(path.join(unpacked, "workspace"), ids, path.join(classDir, student));

@@ -1,12 +1,15 @@
 // Writes what `grade` hands the instructor: gradebook.csv, gradebook.json,
 // junit.xml, report.html, and Exercism's results.json for every graded
-// submission. A challenge not submitted, or handed in as the untouched stub,
-// has no results.json: no test runner ran for it, and the gradebook files
-// say which of the two it was.
+// submission, of the challenges given (all, or those assigned). A challenge
+// not submitted, or handed in as the untouched stub, has no results.json: no
+// test runner ran for it, and the gradebook files say which of the two it
+// was. results/ is replaced whole: one left by an earlier run would say a
+// challenge was graded (out-folder.ts makes sure the folder is grade's own).
 
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { exercismResults } from "../grading/results.ts";
+import type { Assignment } from "./assignment.ts";
 import type { CopyFlags } from "./copy-flags.ts";
 import { gradebookCsv } from "./csv.ts";
 import type { DeadLetter } from "./distributed/registry.ts";
@@ -22,6 +25,8 @@ export interface ClassOutputs {
   results: StudentResults[];
   copyFlags: CopyFlags;
   deadLetters: DeadLetter[];
+  /** Only some challenges were assigned: `challenges` are those. */
+  assignment?: Assignment;
 }
 
 export function writeGradebook(out: string, input: ClassOutputs): Gradebook {
@@ -30,18 +35,17 @@ export function writeGradebook(out: string, input: ClassOutputs): Gradebook {
   writeFileSync(path.join(out, "gradebook.csv"), gradebookCsv(book));
   writeFileSync(path.join(out, "gradebook.json"), gradebookJson(book, input));
   writeFileSync(path.join(out, "junit.xml"), gradebookJunit(book, input.results));
+  rmSync(path.join(out, "results"), { recursive: true, force: true });
   for (const { student, challenges } of input.results) {
     for (const id of input.challenges) {
-      const file = path.join(out, "results", student, id, "results.json");
       const results = challenges[id];
-      // One left by an earlier run into this folder would say it was graded.
-      if (!results) rmSync(file, { force: true });
-      else {
-        mkdirSync(path.dirname(file), { recursive: true });
-        writeFileSync(file, `${JSON.stringify(exercismResults(results), null, 2)}\n`);
-      }
+      if (!results) continue;
+      const file = path.join(out, "results", student, id, "results.json");
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, `${JSON.stringify(exercismResults(results), null, 2)}\n`);
     }
   }
-  writeFileSync(path.join(out, "report.html"), classReport({ title: input.title, generatedAt: new Date(), gradedBy: input.gradedBy, book, results: input.results, deadLetters: input.deadLetters, copyFlags: input.copyFlags }));
+  const { title, gradedBy, deadLetters, copyFlags, assignment } = input;
+  writeFileSync(path.join(out, "report.html"), classReport({ title, generatedAt: new Date(), gradedBy, book, results: input.results, deadLetters, copyFlags, ...(assignment ? { assignment } : {}) }));
   return book;
 }

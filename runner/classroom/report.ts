@@ -224,7 +224,7 @@ export function classReport(input: ReportInput): string {
 </head>
 <body>
 <header><h1>${escape(input.title)}</h1>
-<p class="meta">Graded ${escape(input.gradedBy)} · ${escape(when)} UTC · hidden tests of ${input.book.challenges.length} challenge(s)</p></header>
+<p class="meta">Graded ${escape(input.gradedBy)} · ${escape(when)} UTC · hidden tests of ${input.book.challenges.length}${input.assignment ? " assigned" : ""} challenge(s)${input.assignment?.due ? ` · due ${escape(input.assignment.due)}` : ""}</p></header>
 <main>
 ${summary(input, stats)}
 ${matrix(input, stats)}

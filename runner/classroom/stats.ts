@@ -20,6 +20,8 @@ export interface ReportInput {
   results: StudentResults[];
   deadLetters?: DeadLetter[];
   copyFlags?: CopyFlags;
+  /** Given when only some challenges were assigned (classroom/assignment.ts): the page says so, and the due date. */
+  assignment?: { due?: string };
 }
 
 export interface ChallengeStats {
