@@ -85,7 +85,9 @@ export interface WakeupWorker {
  *   once), notified or not, so a backlog keeps every slot busy. If a claim is
  *   in progress when the job finishes, the refill may wait for that claim,
  *   but if that claim comes back empty (it saw the queue as it was when it
- *   started) another claim follows at once, not a poll interval.
+ *   started) another claim follows at once, not a poll interval. While
+ *   every slot is busy the worker waits for a job to end: it does not wake up
+ *   on timers more often than once per pollInterval (no busy-waiting).
  * - [C11] **Failures are contained**, as in the worker-loop lesson: a
  *   handle() that rejects, or throws before returning a promise, is reported
  *   to onError(error, job) and frees its slot; a rejected claim() is

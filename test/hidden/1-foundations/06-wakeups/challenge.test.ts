@@ -1,7 +1,7 @@
 // queuecraft:hidden-or-solution — never in a student edition
 import { test, expect, describe } from "vitest";
 import fc from "fast-check";
-import { FakeClock, flushMicrotasks } from "#kit/clock.ts";
+import { FakeClock, flushMicrotasks, type Clock } from "#kit/clock.ts";
 import { loadCandidate } from "../../_harness/candidate.ts";
 
 type Challenge = typeof import("../../../../lessons/1-foundations/06-wakeups/challenge.ts");
@@ -144,6 +144,33 @@ describe("[C1][C10] claiming", () => {
     expect(q.state.started.get(1), "job 1 was claimed by the first claim (t=0..10)").toBe(10);
     expect(q.state.started.get(2), `claims at ${JSON.stringify(q.state.claimTimes)}: job 1 ended at t=15, during a claim that ends empty at t=20; its freed slot must be refilled at once (a claim at t=15, or at t=20 right after the claim in progress), so job 2 starts by t=30, not after a poll interval`).toBeLessThanOrEqual(30);
     await settles(clock, worker.stop(), 100);
+  });
+
+  test("[C10] while every slot is busy the worker waits for the job to end: it does not spin on timers", async () => {
+    const fake = new FakeClock();
+    // Counts every timer the worker asks for; past the limit they never fire, so a spinning worker fails instead of hanging.
+    const TIMER_LIMIT = 1000;
+    let timers = 0;
+    const clock: Clock = {
+      now: () => fake.now(),
+      setTimeout: (callback, ms) => (++timers > TIMER_LIMIT ? -1 : fake.setTimeout(callback, ms)),
+      clearTimeout: (id) => fake.clearTimeout(id),
+      sleep: (ms, signal) => (++timers > TIMER_LIMIT ? new Promise<never>(() => {}) : fake.sleep(ms, signal)),
+    };
+    let release: (() => void) | undefined;
+    let claims = 0;
+    const worker = startWakeupWorker<number>({
+      claim: async () => (++claims === 1 ? 1 : null),
+      handle: () => new Promise<void>((resolve) => (release = resolve)), // ends when the test says, not on the clock
+      pollInterval: 100,
+      clock,
+    });
+    await fake.advance(0);
+    expect(release, "the first claim returns job 1: it must be running").toBeDefined();
+    await fake.advance(1000);
+    expect(timers, `the only slot was busy for 10 poll intervals and ${timers} timers were set: a busy worker waits for its job to end (never on a timer of 0 or undefined ms)`).toBeLessThanOrEqual(12);
+    release!();
+    expect(await settles(fake, worker.stop(), 1000), "stop() resolves once job 1 has ended").toBe(true);
   });
 });
 
