@@ -15,11 +15,14 @@ export type Judged = { right: boolean; given: string } | { invalid: string };
 
 const normalise = (text: string) => text.trim().replace(/\s+/g, " ").toLowerCase();
 
+/** The numbers in a text, thousands separators dropped: "t=12,000 ms" has one, 12000. */
+const numbersIn = (text: string) => (text.replace(/(\d)[,_](?=\d{3}\b)/g, "$1").match(/-?\d+(?:\.\d+)?/g) ?? []).map(Number);
+
 function sameText(given: string, answer: string): boolean {
-  const a = normalise(given);
-  const b = normalise(answer);
-  // "05", "5.0" and "5" are the same count.
-  return a === b || (a !== "" && b !== "" && Number.isFinite(Number(a)) && Number(a) === Number(b));
+  if (normalise(given) === normalise(answer)) return true;
+  // A numeric answer is a count or a time: "05", "450 ms" and "t=450" all say 450, "4 or 5" says nothing.
+  const numbers = numbersIn(given);
+  return answer.trim() !== "" && Number.isFinite(Number(answer)) && numbers.length === 1 && numbers[0] === Number(answer);
 }
 
 /**

@@ -31,6 +31,10 @@ describe("judgeAnswer", () => {
     expect(judgeAnswer(free, "3")).toEqual({ right: true, given: "3" });
     expect(judgeAnswer(free, " 03 ")).toEqual({ right: true, given: "03" });
     expect(judgeAnswer(free, "4")).toEqual({ right: false, given: "4" });
+    expect(judgeAnswer(free, "3 tries")).toMatchObject({ right: true });
+    expect(judgeAnswer({ ...free, answer: "12000" }, "t=12,000 ms")).toMatchObject({ right: true });
+    expect(judgeAnswer(free, "3 or 4"), "two numbers are no answer to a count").toMatchObject({ right: false });
+    expect(judgeAnswer({ ...free, answer: "t=3100" }, "3100"), "only an answer that is a number compares as one").toMatchObject({ right: false });
     expect(judgeAnswer({ ...free, answer: "Job 7 Dead" }, "job  7 dead")).toMatchObject({ right: true });
     expect(judgeAnswer(free, "  ")).toEqual({ invalid: "type an answer" });
   });
