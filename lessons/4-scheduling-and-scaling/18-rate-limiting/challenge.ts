@@ -74,9 +74,10 @@ export interface LimitedWorkerOptions<T> {
 
 export interface LimitedWorker<T> {
   /**
-   * [C5] Adds a waiting job and returns it; the same object is updated as it runs. Ids are
-   * any strings ("", "constructor" and "__proto__" included); adding an id that was already
-   * added throws an Error. After close(), an added job stays waiting and never starts.
+   * [C5] Adds a waiting job and returns it; the same object is updated as it runs (its state
+   * is "active" while its handler runs). Ids are any strings ("", "constructor" and
+   * "__proto__" included); adding an id that was already added throws an Error. After
+   * close(), an added job stays waiting and never starts.
    */
   add(id: string, data: T): LimitedJob<T>;
   /** [C6] The job added under `id` (the same object add() returned), or undefined for an unknown id. */
@@ -104,13 +105,14 @@ export interface LimitedWorker<T> {
  * - [C10] If the handler throws anything but a RateLimitedError: attemptsMade + 1; once
  *   attemptsMade reaches maxAttempts the job fails for good (state "failed", failedReason set
  *   to the error's message, or to String(value) for a thrown non-Error). Otherwise the job is
- *   waiting again after retryDelayMs and rejoins the line at the BACK, behind every job waiting
- *   by then. maxAttempts defaults to 3 and retryDelayMs to 0, but only when the option is
- *   absent: an explicit maxAttempts of 0 or 1 makes the first failure final. If the handler
- *   resolves: attemptsMade + 1 and state "completed".
- * - [C11] If the handler throws RateLimitedError(ms): the job goes back to the FRONT of the
- *   waiting jobs, attemptsMade does not change (the rerun gets the same `attempt` number), and
- *   no job of this worker starts until `ms` have passed. A later RateLimitedError never
+ *   "waiting" again at once, and after retryDelayMs it rejoins the line at the BACK, behind
+ *   every job waiting by then. maxAttempts defaults to 3 and retryDelayMs to 0, but only
+ *   when the option is absent: an explicit maxAttempts of 0 or 1 makes the first failure
+ *   final. If the handler resolves: attemptsMade + 1 and state "completed".
+ * - [C11] If the handler throws RateLimitedError(ms): the job is "waiting" again, at the FRONT
+ *   of the waiting jobs, attemptsMade does not change (the rerun gets the same `attempt` number),
+ *   and no job of this worker starts until `ms` have passed (counted from the throw); then they
+ *   start again as C9 says, as soon as a token is available. A later RateLimitedError never
  *   shortens a pause already in force: the worker waits until the latest end it was given.
  *   `attempt` is attemptsMade + 1: 1 on the first attempt, 2 on the first retry, and so on.
  * - [C12] Event-driven: with nothing to wait for, the worker leaves no timer behind.

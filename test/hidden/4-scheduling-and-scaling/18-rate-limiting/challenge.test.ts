@@ -233,6 +233,34 @@ describe("jobs, ids and attempts", () => {
     ]);
     worker.close();
   });
+
+  test('[C5][C10][C11] the job shows "active" while its handler runs, and "waiting" during a retry delay and during a Retry-After pause', async () => {
+    const clock = new FakeClock();
+    const seen: string[] = [];
+    let limitedRuns = 0;
+    const worker = createLimitedWorker<string>({
+      clock,
+      limiter: createTokenBucket({ capacity: 10, refillPerSecond: 10 }, clock),
+      retryDelayMs: 200,
+      handler: async (job, attempt) => {
+        seen.push(`${job.id}#${attempt}:${job.state}`);
+        if (job.id === "flaky" && attempt === 1) throw new Error("transient");
+        if (job.id === "limited" && ++limitedRuns === 1) throw new RateLimitedError(300);
+      },
+    });
+    const flaky = worker.add("flaky", "x");
+    const limited = worker.add("limited", "x");
+    await clock.advance(100);
+    expect(flaky.state, "flaky failed its first attempt at 0 ms and waits out its 200 ms retry delay: its state is \"waiting\"").toBe("waiting");
+    expect(limited.state, "limited got a 429 at 0 ms and waits out the 300 ms pause: its state is \"waiting\"").toBe("waiting");
+    await settle(clock);
+    expect(
+      seen,
+      'every run sees its job "active" while the handler runs: first attempts, the rerun after a 429 and the retry alike',
+    ).toEqual(["flaky#1:active", "limited#1:active", "limited#1:active", "flaky#2:active"]);
+    expect([flaky.state, limited.state], "both complete in the end").toEqual(["completed", "completed"]);
+    worker.close();
+  });
 });
 
 describe("when the upstream says 429", () => {
@@ -269,6 +297,27 @@ describe("when the upstream says 429", () => {
       "b@600",
       "c@700",
     ]);
+    worker.close();
+  });
+
+  test("[C9][C11] once the Retry-After pause has passed, the waiting jobs start at once", async () => {
+    const { clock, worker, starts } = harness({
+      capacity: 5,
+      rate: 10,
+      behave: async (id, _attempt, c) => {
+        if (id === "a" && starts.filter((s) => s.id === "a").length === 1) {
+          await c.sleep(100);
+          throw new RateLimitedError(500); // at 100 ms: pause until 600 ms
+        }
+      },
+    });
+    worker.add("a", "x");
+    clock.setTimeout(() => worker.add("b", "x"), 200); // added during the pause
+    await settle(clock);
+    expect(
+      starts.map((s) => `${s.id}#${s.attempt}@${s.at}`),
+      "a got a 429 at 100 ms with Retry-After 500 ms, and tokens are plenty: a and b (added at 200 ms) start at 600 ms, when the pause ends, not later",
+    ).toEqual(["a#1@0", "a#1@600", "b#1@600"]);
     worker.close();
   });
 
