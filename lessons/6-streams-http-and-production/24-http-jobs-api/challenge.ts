@@ -66,7 +66,7 @@ export interface JobsApi {
 
 /**
  * Builds the Express app. All bodies are JSON; every error (4xx, 5xx) has a
- * JSON body { error }.
+ * JSON body { error }, a non-empty message.
  *
  * POST /jobs with body { "items": [one or more strings] }
  * - [C1] A valid body: enqueue it and answer as soon as enqueue() resolves, never
@@ -85,7 +85,9 @@ export interface JobsApi {
  * - [C6] An empty key: 400; nothing enqueued.
  * - [C7] First use of a key: as above; remember (key -> items, job id). Same key,
  *   same items (the same strings in the same order), first request done: a
- *   replay. 202 again with the same Location and the same id, and NO second enqueue.
+ *   replay. 202 again with the same Location and the same id (body { id, status }
+ *   as in [C1]), and NO second enqueue, even when the queue has dropped the job
+ *   since (queue.get() returns undefined for it).
  * - [C8] Same key, different items (other strings, another order, or the same
  *   text split differently: ["a,b"] is not ["a","b"]): 422; nothing enqueued.
  * - [C9] Same key while the first request with it is still waiting for
@@ -123,7 +125,9 @@ export interface JobsApi {
  *   (partial results: do not hold them back until the job ends). Every index
  *   appears exactly once, in order, even when results arrive while the request
  *   is being set up: nothing may be lost or sent twice between reading the job
- *   and subscribing to it.
+ *   and subscribing to it. The queue's events may lag its state (they arrive
+ *   once each and in order, but a result the job already had when it was read
+ *   can still arrive as an event after subscribing): send it once.
  * - [C18] When the job ends: a line {"type":"end","status":"completed"|"failed"},
  *   plus "error" whenever the job has one, then the response ends and the
  *   stream unsubscribes. A job that already ended gets its results and end line

@@ -1,8 +1,8 @@
 // queuecraft:hidden-or-solution — never in a student edition
-import { test, expect, describe } from "vitest";
+import { test, expect, describe, afterAll } from "vitest";
 import fc from "fast-check";
 import type { AddressInfo } from "node:net";
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { Agent, createServer, request as httpRequest, type IncomingMessage, type RequestListener, type Server } from "node:http";
 import { FakeClock } from "#kit/clock.ts";
 import { loadCandidate } from "../../_harness/candidate.ts";
 
@@ -28,6 +28,11 @@ function fakeQueue(options: { holdFirstEnqueue?: boolean; failNextEnqueue?: bool
   const ids = [...(options.ids ?? [])];
   /** Runs once, in a microtask right after the next get(id): events that happen between the API's read and anything it awaits. */
   const afterGet = new Map<string, () => void>();
+  /** Called on every enqueue, subscribe and unsubscribe, so a test waits for exactly that instead of polling. */
+  const watchers = new Set<() => void>();
+  const changed = () => {
+    for (const watcher of [...watchers]) watcher();
+  };
   const snapshot = (id: string): JobSnapshot | undefined => {
     const job = jobs.get(id);
     return job && { ...job, results: [...job.results] };
@@ -35,9 +40,18 @@ function fakeQueue(options: { holdFirstEnqueue?: boolean; failNextEnqueue?: bool
   const emit = (id: string, event: JobEvent) => {
     for (const listener of [...(listeners.get(id) ?? [])]) listener(event);
   };
+  /** Stores a result without telling subscribers; returns its index. */
+  const store = (id: string, value: unknown): number => {
+    const job = jobs.get(id)!;
+    job.status = "running";
+    job.results.push(value);
+    job.done++;
+    return job.results.length - 1;
+  };
   const queue: JobQueue = {
     async enqueue(request) {
       enqueued.push(request);
+      changed();
       if (options.holdFirstEnqueue && enqueued.length === 1) await new Promise<void>((resolve) => held.push(resolve));
       if (failNext) {
         const error = failNext;
@@ -60,7 +74,11 @@ function fakeQueue(options: { holdFirstEnqueue?: boolean; failNextEnqueue?: bool
       const set = listeners.get(id) ?? new Set();
       listeners.set(id, set);
       set.add(listener);
-      return () => void set.delete(listener);
+      changed();
+      return () => {
+        set.delete(listener);
+        changed();
+      };
     },
   };
   return {
@@ -69,13 +87,14 @@ function fakeQueue(options: { holdFirstEnqueue?: boolean; failNextEnqueue?: bool
     releaseEnqueues: () => held.splice(0).forEach((resolve) => resolve()),
     /** The next enqueue() rejects with this error. */
     failNextEnqueue: (error: Error) => void (failNext = error),
-    result(id: string, value: unknown) {
-      const job = jobs.get(id)!;
-      job.status = "running";
-      job.results.push(value);
-      job.done++;
-      emit(id, { type: "result", index: job.results.length - 1, value });
+    result: (id: string, value: unknown) => emit(id, { type: "result", index: store(id, value), value }),
+    /** A result whose event lags the store (as pub/sub after a write does): announce() delivers it later. */
+    resultUnannounced: store,
+    announce(id: string, index: number) {
+      emit(id, { type: "result", index, value: jobs.get(id)!.results[index] });
     },
+    /** The queue forgets the job, as a store that removes finished jobs does. */
+    drop: (id: string) => void jobs.delete(id),
     end(id: string, status: "completed" | "failed", error?: string) {
       const job = jobs.get(id)!;
       job.status = status;
@@ -84,10 +103,60 @@ function fakeQueue(options: { holdFirstEnqueue?: boolean; failNextEnqueue?: bool
     },
     subscribers: (id: string) => listeners.get(id)?.size ?? 0,
     afterNextGet: (id: string, hook: () => void) => void afterGet.set(id, hook),
+    /** Resolves true as soon as `condition` holds after an enqueue, subscribe or unsubscribe; false after `ms`. */
+    until(condition: () => boolean, ms: number): Promise<boolean> {
+      if (condition()) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const check = () => {
+          if (!condition()) return;
+          clearTimeout(timer);
+          watchers.delete(check);
+          resolve(true);
+        };
+        const timer = setTimeout(() => {
+          watchers.delete(check);
+          resolve(condition());
+        }, ms);
+        watchers.add(check);
+      });
+    },
   };
 }
 
 // --- a real server on a loopback port ---------------------------------------------------
+
+// One server for the whole file, started by the first test that needs it: each test hands it
+// that test's app. The client's keep-alive agent is replaced after every test, so no request
+// reuses a connection the previous test's server side closed.
+let app: RequestListener | undefined;
+let writesAfterEnd = 0;
+let agent = new Agent({ keepAlive: true });
+let listening: Promise<{ server: Server; base: string }> | undefined;
+
+function listen(): Promise<{ server: Server; base: string }> {
+  // What app.listen() does, plus a count of writes into responses that had already ended.
+  const server = createServer((req, res) => {
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+    res.write = ((...args: unknown[]) => {
+      if (res.writableEnded) writesAfterEnd++;
+      return write(...args);
+    }) as typeof res.write;
+    if (app) app(req, res);
+    else res.writeHead(503).end();
+  }).listen(0, "127.0.0.1");
+  return new Promise((resolve, reject) => {
+    server.once("listening", () => resolve({ server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
+    server.once("error", reject);
+  });
+}
+
+afterAll(async () => {
+  if (!listening) return;
+  const { server } = await listening;
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  agent.destroy();
+});
 
 async function withApi(
   options: Partial<JobsApiOptions> & { queue: JobQueue },
@@ -95,26 +164,16 @@ async function withApi(
 ): Promise<void> {
   const clock = (options.clock as FakeClock | undefined) ?? new FakeClock();
   const api = createJobsApi({ ...options, clock });
-  // What app.listen() does, plus a count of writes into responses that had already ended.
-  let writesAfterEnd = 0;
-  const server: Server = createServer((req, res: ServerResponse) => {
-    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
-    res.write = ((...args: unknown[]) => {
-      if (res.writableEnded) writesAfterEnd++;
-      return write(...args);
-    }) as typeof res.write;
-    api.app(req, res);
-  }).listen(0, "127.0.0.1");
+  const { server, base } = await (listening ??= listen());
+  app = api.app;
+  writesAfterEnd = 0;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("listening", resolve);
-      server.once("error", reject);
-    });
-    const { port } = server.address() as AddressInfo;
-    await body({ base: `http://127.0.0.1:${port}`, api, clock, writesAfterEnd: () => writesAfterEnd });
+    await body({ base, api, clock, writesAfterEnd: () => writesAfterEnd });
   } finally {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    app = undefined;
+    server.closeAllConnections(); // open streams and kept-alive connections end with their test
+    agent.destroy();
+    agent = new Agent({ keepAlive: true });
   }
 }
 
@@ -140,7 +199,7 @@ class NoAnswer extends Error {}
 
 /** Sends a request and resolves with the response once its headers arrive; `ms` limits the wait for them. */
 function send(url: string, init: { method?: string; headers?: Record<string, string>; body?: string }, ms: number): { response: Promise<IncomingMessage>; abort: () => void } {
-  const outgoing = httpRequest(url, { method: init.method ?? "GET", headers: init.headers });
+  const outgoing = httpRequest(url, { method: init.method ?? "GET", headers: init.headers, agent });
   const response = new Promise<IncomingMessage>((resolve, reject) => {
     const timer = setTimeout(() => {
       reject(new NoAnswer());
@@ -194,6 +253,13 @@ async function request(url: string, init: { method?: string; headers?: Record<st
     json = undefined;
   }
   return { status: response.statusCode ?? 0, headers: headerReader(response), text, json };
+}
+
+/** Every error answer has a JSON body { error } with a non-empty message. */
+function expectErrorBody(reply: Reply, why: string): void {
+  const error = reply.json?.error;
+  if (typeof error === "string" && error !== "") return;
+  expect.fail(`${why}, with a non-empty message; got ${reply.status} ${JSON.stringify(reply.text.slice(0, 120))}`);
 }
 
 function postJob(base: string, body: unknown, key?: string, what = "POST /jobs") {
@@ -260,14 +326,6 @@ function parseLine(line: string | null, what: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-const waitUntil = async (condition: () => boolean, ms: number): Promise<boolean> => {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return true;
-};
 
 // --- submitting jobs --------------------------------------------------------------------------
 
@@ -294,7 +352,7 @@ describe("POST /jobs", () => {
       for (const body of [{}, { items: [] }, { items: "a.csv" }, { items: [1, 2] }, { items: ["a", null] }, "{not json"]) {
         const reply = await postJob(base, body, undefined, `POST /jobs with ${JSON.stringify(body)}`);
         expect(reply.status, `body ${JSON.stringify(body)} is invalid: 400`).toBe(400);
-        expect(reply.json && typeof reply.json.error, `body ${JSON.stringify(body)}: errors have a JSON body { error }`).toBe("string");
+        expectErrorBody(reply, `body ${JSON.stringify(body)}: errors have a JSON body { error }`);
       }
       expect(q.enqueued, "an invalid request must not enqueue anything").toEqual([]);
       const empty = await postJob(base, { items: [""] }, undefined, 'POST /jobs with { "items": [""] }');
@@ -310,7 +368,7 @@ describe("POST /jobs", () => {
         const what = `POST /jobs with no body${"content-type" in headers ? " (Content-Type: application/json)" : " and no Content-Type"}`;
         const reply = await request(`${base}/jobs`, { method: "POST", headers }, what);
         expect(reply.status, `${what}: no { items } at all is an invalid body: 400 (Express 5 leaves req.body undefined then)`).toBe(400);
-        expect(reply.json && typeof reply.json.error, `${what}: errors have a JSON body { error }`).toBe("string");
+        expectErrorBody(reply, `${what}: errors have a JSON body { error }`);
       }
       expect(q.enqueued, "a request without a body must not enqueue anything").toEqual([]);
     });
@@ -324,7 +382,7 @@ describe("POST /jobs", () => {
         const what = `POST /jobs${key === undefined ? "" : " with an Idempotency-Key"} whose queue.enqueue() rejects`;
         const reply = await postJob(base, { items: ["a"] }, key, what);
         expect(reply.status >= 500 && reply.status < 600, `${what}: a failed enqueue is the server's fault, a 5xx, even when the error carries a 4xx \`status\` (got ${reply.status}); only errors about the request itself, like malformed JSON, are 4xx`).toBe(true);
-        expect(reply.json && typeof reply.json.error, `${what}: errors, 5xx included, have a JSON body { error }`).toBe("string");
+        expectErrorBody(reply, `${what}: errors, 5xx included, have a JSON body { error }`);
       }
     });
   });
@@ -360,7 +418,7 @@ describe("GET /jobs/:id", () => {
       for (const unknown of ["job-does-not-exist", "constructor", "__proto__"]) {
         const missing = await request(`${base}/jobs/${unknown}`, {}, `GET /jobs/${unknown}`);
         expect(missing.status, `the queue has no job ${unknown}: 404`).toBe(404);
-        expect(missing.json && typeof missing.json.error, "errors have a JSON body { error }").toBe("string");
+        expectErrorBody(missing, "errors have a JSON body { error }");
       }
     });
   });
@@ -375,7 +433,7 @@ describe("GET /jobs/:id/results", () => {
       for (const unknown of ["job-404", "constructor", "__proto__"]) {
         const reply = await request(`${base}/jobs/${unknown}/results`, {}, `GET /jobs/${unknown}/results for a job the queue does not know (answer 404 at once)`);
         expect(reply.status, `the queue has no job ${unknown}: 404, not a stream`).toBe(404);
-        expect(reply.json && typeof reply.json.error, "errors have a JSON body { error }").toBe("string");
+        expectErrorBody(reply, "errors have a JSON body { error }");
       }
       expect(q.subscribers("job-404") + q.subscribers("constructor") + q.subscribers("__proto__"), "nothing may subscribe to a job that does not exist").toBe(0);
     });
@@ -425,7 +483,7 @@ describe("GET /jobs/:id/results", () => {
       const stream = lines(response);
       const waitHint = "partial results must be written as they happen, not held back until the job ends";
       expect(parseLine(await stream.next(`the result the job already had (${waitHint})`), "line 1"), "the stream starts with the results already produced").toEqual({ type: "result", index: 0, value: "A" });
-      await waitUntil(() => q.subscribers(id) > 0, 1000);
+      await q.until(() => q.subscribers(id) > 0, 1000);
       q.result(id, "B");
       expect(parseLine(await stream.next(`a result produced after the stream opened (${waitHint})`), "line 2"), "a new result is sent when it happens").toEqual({ type: "result", index: 1, value: "B" });
       q.result(id, "C");
@@ -433,7 +491,7 @@ describe("GET /jobs/:id/results", () => {
       expect(parseLine(await stream.next("the third result"), "line 3")).toEqual({ type: "result", index: 2, value: "C" });
       expect(parseLine(await stream.next("the end line"), "line 4"), "then the end line, with the job's error: a client watching a failing job must learn why").toEqual({ type: "end", status: "failed", error: "c.csv: disk full\nretry later" });
       expect(await stream.next("the end of the response"), "after the end line the response ends").toBeNull();
-      expect(await waitUntil(() => q.subscribers(id) === 0, 1000), "a finished stream must unsubscribe from the queue").toBe(true);
+      expect(await q.until(() => q.subscribers(id) === 0, 1000), "a finished stream must unsubscribe from the queue").toBe(true);
     });
   });
 
@@ -460,7 +518,35 @@ describe("GET /jobs/:id/results", () => {
         { type: "result", index: 1, value: "B" },
         { type: "end", status: "completed" },
       ]);
-      expect(await waitUntil(() => q.subscribers(id) === 0, 1000), "a finished stream must unsubscribe from the queue").toBe(true);
+      expect(await q.until(() => q.subscribers(id) === 0, 1000), "a finished stream must unsubscribe from the queue").toBe(true);
+    });
+  });
+
+  test("[C17] a result the job already had when read, whose event arrives only after subscribing, is sent once", async () => {
+    const q = fakeQueue();
+    await withApi({ queue: q.queue }, async ({ base }) => {
+      const { json } = await postJob(base, { items: ["a", "b", "c"] });
+      const id = String(json?.id);
+      q.result(id, "A");
+      const late = q.resultUnannounced(id, "B"); // stored: the API's read sees it; its event comes later
+      q.afterNextGet(id, () => {
+        q.announce(id, late);
+        q.result(id, "C");
+        q.end(id, "completed");
+      });
+      const stream = lines(await openStream(`${base}/jobs/${id}/results`, "GET /jobs/:id/results of a job whose result event lags its state"));
+      const got: unknown[] = [];
+      for (;;) {
+        const line = await stream.next("the rest of the stream");
+        if (line === null) break;
+        got.push(parseLine(line, `line ${got.length + 1}`));
+      }
+      expect(got, "B was in the job when the API read it, and its event arrived after subscribing: every index exactly once, in order (skip an event whose index was already sent)").toEqual([
+        { type: "result", index: 0, value: "A" },
+        { type: "result", index: 1, value: "B" },
+        { type: "result", index: 2, value: "C" },
+        { type: "end", status: "completed" },
+      ]);
     });
   });
 
@@ -473,9 +559,9 @@ describe("GET /jobs/:id/results", () => {
       const client = await openStream(`${base}/jobs/${id}/results`, "GET /jobs/:id/results of a running job");
       const stream = lines(client);
       await stream.next("the first result");
-      expect(await waitUntil(() => q.subscribers(id) === 1, 1000), "an open results stream of a running job subscribes to it").toBe(true);
+      expect(await q.until(() => q.subscribers(id) === 1, 1000), "an open results stream of a running job subscribes to it").toBe(true);
       client.disconnect();
-      expect(await waitUntil(() => q.subscribers(id) === 0, 1000), "when the client goes away (res 'close'), unsubscribe: a leaked listener per dropped connection is a memory leak").toBe(true);
+      expect(await q.until(() => q.subscribers(id) === 0, 1000), "when the client goes away (res 'close'), unsubscribe: a leaked listener per dropped connection is a memory leak").toBe(true);
     });
   });
 });
@@ -508,13 +594,29 @@ describe("Idempotency-Key", () => {
     });
   });
 
+  test("[C7] a replay answers 202 with the first job's id and Location even after the queue dropped that job", async () => {
+    const q = fakeQueue();
+    await withApi({ queue: q.queue }, async ({ base }) => {
+      const first = await postJob(base, { items: ["a.csv"] }, "key-dropped");
+      const id = String(first.json?.id);
+      q.end(id, "completed");
+      q.drop(id); // a store that removes finished jobs: queue.get(id) is undefined from now on
+      const again = await postJob(base, { items: ["a.csv"] }, "key-dropped", "a retry with the same Idempotency-Key after the queue dropped the job");
+      expect(again.status, "a retry with the same key and body is a replay, whether or not the queue still has the job: 202").toBe(202);
+      expect(again.json?.id, "the replay returns the first job's id").toBe(id);
+      expect(again.headers.get("location"), "the replay returns the first Location").toBe(first.headers.get("location"));
+      expect(["queued", "running", "completed", "failed"], "the replay's body is { id, status } with a job status, as in [C1]").toContain(again.json?.status);
+      expect(q.enqueued.length, "a replay never enqueues").toBe(1);
+    });
+  });
+
   test("[C8] the same key with a different body is refused with 422 and enqueues nothing", async () => {
     const q = fakeQueue();
     await withApi({ queue: q.queue }, async ({ base }) => {
       await postJob(base, { items: ["march.csv"] }, "key-1");
       const reused = await postJob(base, { items: ["april.csv"] }, "key-1");
       expect(reused.status, "reusing a key for a different request is a client error: 422 (IETF draft)").toBe(422);
-      expect(reused.json && typeof reused.json.error, "errors, 422 included, have a JSON body { error }").toBe("string");
+      expectErrorBody(reused, "errors, 422 included, have a JSON body { error }");
       expect(q.enqueued.length, "a refused request enqueues nothing").toBe(1);
       await postJob(base, { items: ["a,b"] }, "key-2");
       const split = await postJob(base, { items: ["a", "b"] }, "key-2");
@@ -532,7 +634,7 @@ describe("Idempotency-Key", () => {
       for (let i = 0; i < 2; i++) {
         const reply = await postJob(base, { items: ["a.csv"] }, "", "POST /jobs with an empty Idempotency-Key");
         expect(reply.status, "an Idempotency-Key header that is present but empty is a client error: 400 (test the header with === undefined, not with truthiness, or an empty key silently creates a job on every retry)").toBe(400);
-        expect(reply.json && typeof reply.json.error, "errors have a JSON body { error }").toBe("string");
+        expectErrorBody(reply, "errors have a JSON body { error }");
       }
       expect(q.enqueued, "a request with an empty key must not enqueue anything").toEqual([]);
     });
@@ -571,13 +673,13 @@ describe("Idempotency-Key", () => {
       const first = postJob(base, { items: ["big.csv"] }, "key-race");
       first.catch(() => {});
       try {
-        const started = await waitUntil(() => q.enqueued.length === 1, 1500);
+        const started = await q.until(() => q.enqueued.length === 1, 1500);
         expect(started, "the first request should reach queue.enqueue()").toBe(true);
         // The first enqueue() is held open; any other enqueue() resolves at once.
         const second = await postJob(base, { items: ["big.csv"] }, "key-race", "a duplicate while the first is still enqueueing");
         expect(q.enqueued.length, "the duplicate called queue.enqueue() again while the first was still in progress: record the key BEFORE awaiting enqueue()").toBe(1);
         expect(second.status, "a request with a key whose first request is still in progress gets 409 Conflict").toBe(409);
-        expect(second.json && typeof second.json.error, "errors, 409 included, have a JSON body { error }").toBe("string");
+        expectErrorBody(second, "errors, 409 included, have a JSON body { error }");
       } finally {
         q.releaseEnqueues();
       }
@@ -594,7 +696,7 @@ describe("Idempotency-Key", () => {
     await withApi({ queue: q.queue }, async ({ base }) => {
       const failed = await postJob(base, { items: ["a"] }, "key-retry");
       expect(failed.status, "a failed enqueue is a server error").toBeGreaterThanOrEqual(500);
-      expect(failed.json && typeof failed.json.error, "errors, 500 included, have a JSON body { error }").toBe("string");
+      expectErrorBody(failed, "errors, 500 included, have a JSON body { error }");
       const retry = await postJob(base, { items: ["a"] }, "key-retry");
       expect(retry.status, "nothing was created the first time: the retry with the same key must be accepted (202), not 409 forever").toBe(202);
       expect(q.enqueued.length, "the retry enqueues the job").toBe(2);
@@ -636,7 +738,7 @@ describe("Idempotency-Key", () => {
       const pending = postJob(base, { items: ["a"] }, "key-zero");
       pending.catch(() => {});
       try {
-        expect(await waitUntil(() => q.enqueued.length === 1, 1500), "the first request should reach queue.enqueue()").toBe(true);
+        expect(await q.until(() => q.enqueued.length === 1, 1500), "the first request should reach queue.enqueue()").toBe(true);
         const duplicate = await postJob(base, { items: ["a"] }, "key-zero", "a duplicate while the first is still enqueueing, TTL 0");
         expect(duplicate.status, "a key whose first request is still enqueueing gets 409 whatever the TTL: a TTL of 0 must not let a concurrent duplicate through").toBe(409);
       } finally {
@@ -677,7 +779,7 @@ describe("Idempotency-Key", () => {
       const slow = postJob(base, { items: ["slow"] }, "slow-key");
       slow.catch(() => {});
       try {
-        expect(await waitUntil(() => q.enqueued.length === 1, 1500), "the first request should reach queue.enqueue()").toBe(true);
+        expect(await q.until(() => q.enqueued.length === 1, 1500), "the first request should reach queue.enqueue()").toBe(true);
         for (let i = 0; i < 4; i++) await postJob(base, { items: ["a"] }, `done-${i}`);
         await clock.advance(1000);
         await postJob(base, { items: ["a"] }, "fresh");
@@ -710,15 +812,15 @@ describe("shutdown", () => {
     await withApi({ queue: q.queue }, async ({ base, api, writesAfterEnd }) => {
       const finished = String((await postJob(base, { items: ["a"] })).json?.id);
       const stream = lines(await openStream(`${base}/jobs/${finished}/results`, "GET /jobs/:id/results of a running job"));
-      await waitUntil(() => q.subscribers(finished) > 0, 1000);
+      await q.until(() => q.subscribers(finished) > 0, 1000);
       q.end(finished, "completed");
       expect(parseLine(await stream.next("the end line"), "the end line")).toEqual({ type: "end", status: "completed" });
       expect(await stream.next("the end of the response"), "the stream ends after its end line").toBeNull();
       const left = String((await postJob(base, { items: ["b"] })).json?.id);
       const client = await openStream(`${base}/jobs/${left}/results`, "GET /jobs/:id/results of a running job");
-      await waitUntil(() => q.subscribers(left) > 0, 1000);
+      await q.until(() => q.subscribers(left) > 0, 1000);
       client.disconnect();
-      await waitUntil(() => q.subscribers(left) === 0, 1000);
+      await q.until(() => q.subscribers(left) === 0, 1000);
       api.beginShutdown();
       await new Promise((resolve) => setImmediate(resolve));
       expect(writesAfterEnd(), "beginShutdown() wrote into a response that had already ended: forget a stream once it ends (a list of every stream ever opened also grows forever)").toBe(0);
@@ -734,7 +836,7 @@ describe("shutdown", () => {
       const response = await openStream(`${base}/jobs/${id}/results`, "GET /jobs/:id/results of a running job (send the headers and each result as it comes, not when the job ends)");
       const stream = lines(response);
       await stream.next("the first result");
-      await waitUntil(() => q.subscribers(id) > 0, 1000);
+      await q.until(() => q.subscribers(id) > 0, 1000);
       api.beginShutdown();
       const last = parseLine(await stream.next("the line sent when the server starts shutting down"), "after beginShutdown()");
       expect(last, "an open stream gets a last {\"type\":\"shutdown\"} line").toEqual({ type: "shutdown" });
@@ -744,7 +846,7 @@ describe("shutdown", () => {
       const refused = await postJob(base, { items: ["c"] });
       expect(refused.status, "no new work is accepted while shutting down: 503").toBe(503);
       expect(refused.headers.get("retry-after"), "a 503 tells clients when to come back: Retry-After in seconds").toBe("7");
-      expect(refused.json && typeof refused.json.error, "errors have a JSON body { error }").toBe("string");
+      expectErrorBody(refused, "errors have a JSON body { error }");
       expect(q.enqueued.length, "a refused POST must not enqueue").toBe(1);
       const status = await request(`${base}/jobs/${id}`, {}, "GET during shutdown");
       expect(status.status, "reads keep working while shutting down").toBe(200);
